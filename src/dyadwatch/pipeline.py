@@ -59,10 +59,6 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "resolve",
     "timex",
     "events",
-    "facts",
-    "relations",
-    "projects",
-    "source_kind",
 )
 
 

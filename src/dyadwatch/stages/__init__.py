@@ -15,10 +15,6 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "resolve",
     "timex",
     "events",
-    "facts",
-    "relations",
-    "projects",
-    "source_kind",
 )
 
 _loaded = False

@@ -1,0 +1,653 @@
+"""Event coding over dependency parses: who did what to whom, when and where.
+
+Not keyword spotting: a predicate found in the lexicon (a verb, a light verb with an event
+noun such as "pay a visit", or an event noun such as "talks", "the signing of") takes its
+source from its grammatical subject (or the agent of a passive, or the possessor/"by"-phrase
+of an event noun) and its target from its object or its "with"/"to"/"against"/"on" phrase.
+Reported speech gives the speaker as source where the clause has no actor of its own;
+"X hopes Y will…" and "Y should…" said by X are requests; praise of the other side's record
+is support. Intent ("is willing to", "will", "is ready to") turns a cooperative action into
+AGREE, as the PLOVER manual says. Negation and modality set the PLOVER mode. Dates come from
+the event's own temporal expression; else from a named occasion dated elsewhere in the
+article ("the Forum … was held last month"); else, for events reported as current, from the
+paragraph's or the article's reference date; background (perfect aspect, "for years") stays
+undated. Boilerplate and metadata lines are never a source.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..document import Actor, Document, Event, Mention
+from ..lexicon import Lexicon, load_lexicon
+from ..pipeline import register_stage
+
+__all__ = ["EventCoder", "load_evaluation_words"]
+
+VERSION = "1"
+TAG = f"events@{VERSION}"
+
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_OBJECTS = {"dobj", "obj", "attr", "oprd"}
+_TARGET_PREPS = ("with", "to", "against", "on", "toward", "towards", "for", "between", "from")
+_LIGHT_VERBS = {"make", "pay", "hold", "have", "conduct", "begin", "start", "launch", "embark",
+                "carry", "stage", "undertake", "attend", "witness", "sign", "reach", "express",
+                "extend", "offer", "announce", "continue", "resume", "host", "receive"}
+_SPEECH = {"say", "add", "note", "stress", "state", "tell", "announce", "emphasize",
+           "emphasise", "point", "believe", "declare", "reiterate", "remark", "underline",
+           "affirm", "insist", "write"}
+_INTENT = {"willing", "ready", "prepared", "eager", "determined", "keen", "committed",
+           "readiness", "willingness", "desire", "commitment", "intention", "wish"}
+_PROSPECTIVE = {"future", "intend", "hypothetical", "conditional"}
+_INTENT_VERBS = {"intend", "plan", "aim", "seek", "want", "wish", "vow", "pledge", "promise",
+                 "offer", "agree", "decide", "expect", "hope"}
+_DEONTIC = {"should", "must", "need", "ought"}
+_FUTURE = {"will", "shall", "'ll"}
+_HYPOTHETICAL = {"may", "might", "could", "would"}
+_COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID"}
+_ECONOMIC = {"trade", "economic", "economy", "investment", "invest", "import", "export",
+             "business", "commerce", "financial", "finance", "enterprise", "market",
+             "industrial", "industry", "agricultural", "energy"}
+_BACKGROUND_TIMEX = re.compile(r"\b(recent|many|past|several|the last)\s+(years|decades|months)\b"
+                               r"|\bsince\b|\bfor years\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def load_evaluation_words() -> frozenset[str]:
+    """Lemmas that make a reported clause about the other side praise (achieve, prosper…)."""
+    data = resources.files("dyadwatch.data").joinpath("lexicon").joinpath("praise.tsv").read_text("utf-8")
+    rows = csv.reader((ln for ln in data.splitlines() if ln and not ln.startswith("#")),
+                      delimiter="\t")
+    next(rows)
+    return frozenset(row[0].strip().lower() for row in rows if row)
+
+
+@dataclass
+class _Candidate:
+    """A predicate with its code before actors and dates are settled."""
+
+    cameo: str
+    anchor: Any  # the spaCy token the event hangs on (verb, light verb or event noun)
+    trigger: Any  # the token that names the event
+    rule: str
+    sources: list[Mention] = field(default_factory=list)
+    targets: list[Mention] = field(default_factory=list)
+    mode: str = ""
+    negated: bool = False
+    confidence: float = 0.9
+    own_date: tuple[str, str] | None = None  # (value, precision) of its own timex
+    background: bool = False  # its own expression says "for years", "since…"
+
+
+@register_stage("events", version=VERSION, requires=("mentions", "sentences", "timex"),
+                adds=("events",))
+class EventCoder:
+    """Code PLOVER/CAMEO events from parsed sentences, with actors, mode, date and evidence."""
+
+    def __init__(self, *, lexicon_files: Iterable[str] = (), min_actors: int = 2) -> None:
+        self.lexicon: Lexicon = load_lexicon(tuple(str(path) for path in lexicon_files))
+        self.min_actors = min_actors
+        self.praise = load_evaluation_words()
+
+    def __call__(self, doc: Document) -> Document:
+        if doc.spacy_doc is None:
+            return doc
+        coder = _DocCoder(doc, self.lexicon, self.praise, self.min_actors)
+        doc.events = coder.code()
+        return doc
+
+
+class _DocCoder:
+    """Everything needed to code one document; built per document, never shared."""
+
+    def __init__(self, doc: Document, lexicon: Lexicon, praise: frozenset[str],
+                 min_actors: int) -> None:
+        self.doc = doc
+        self.lexicon = lexicon
+        self.praise = praise
+        self.min_actors = min_actors
+        self.by_token: dict[int, list[Mention]] = {}
+        for mention in doc.mentions:
+            for token in doc.spacy_doc.char_span(mention.start, mention.end,
+                                                 alignment_mode="expand") or ():
+                self.by_token.setdefault(token.i, []).append(mention)
+        self.excluded = [(s.start, s.end) for s in doc.layer("boilerplate")]
+        self.excluded += [(s.start, s.end) for s in doc.layer("header")]
+        self.published = _iso_date(doc.meta.published)
+        self.timex = [t for t in doc.layer("timex") if not t.attrs.get("boilerplate")
+                      and not any(s <= t.start < e for s, e in self.excluded)]
+        self.occasions = self._occasion_dates()
+
+    # --- driving ---------------------------------------------------------------------
+
+    def code(self) -> list[Event]:
+        events: list[Event] = []
+        peg: str | None = None
+        paragraph_date: str | None = None
+        paragraph = -1
+        for index, sentence in enumerate(self.doc.spacy_doc.sents):
+            if self._excluded(sentence.start_char, sentence.end_char):
+                continue
+            if self._paragraph_of(sentence) != paragraph:
+                paragraph, paragraph_date = self._paragraph_of(sentence), None
+            own_dates = self._sentence_dates(sentence)
+            candidates = _drop_request_content(list(self._candidates(sentence)))
+            self._assign_dates(candidates, own_dates)
+            for candidate in candidates:
+                event = self._event(candidate, sentence, index, paragraph_date or peg)
+                if event is not None:
+                    events.append(event)
+            first_day = next((v for v, p, _ in own_dates if p == "day"), None)
+            if first_day and (self.published is None or first_day <= self.published):
+                paragraph_date = first_day
+                peg = peg or first_day
+        return _dedupe(events)
+
+    def _excluded(self, start: int, end: int) -> bool:
+        """True when most of [start, end) is boilerplate or metadata."""
+        inside = sum(max(0, min(end, e) - max(start, s)) for s, e in self.excluded)
+        return inside >= (end - start) * 0.5
+
+    def _paragraph_of(self, sentence: Any) -> int:
+        return self.doc.text.count("\n", 0, sentence.start_char)
+
+    # --- predicates ------------------------------------------------------------------
+
+    def _candidates(self, sentence: Any) -> Iterator[_Candidate]:
+        for token in sentence:
+            if self._token_excluded(token):
+                continue
+            if token.pos_ in ("VERB", "AUX") or (token.pos_ == "NOUN" and token.dep_ == "ROOT"
+                                                 and token.tag_ == "VBZ"):
+                yield from self._verbal(token)
+            elif token.pos_ in ("NOUN", "PROPN"):
+                candidate = self._nominal(token)
+                if candidate:
+                    yield candidate
+
+    def _token_excluded(self, token: Any) -> bool:
+        return any(s <= token.idx < e for s, e in self.excluded)
+
+    def _verbal(self, verb: Any) -> Iterator[_Candidate]:
+        lemma = verb.lemma_.lower()
+        particle = next((c.lemma_.lower() for c in verb.children if c.dep_ == "prt" or
+                         (c.dep_ == "advmod" and c.lower_ == "together")), None)
+        obj = _object_of(verb)
+        object_lemma = obj.lemma_.lower() if obj is not None else None
+        preps = [c.lemma_.lower() for c in verb.children if c.dep_ in ("prep", "agent", "dative")]
+        entry = self.lexicon.match_verb(lemma, particle=particle, prep=preps or None,
+                                        object_lemma=object_lemma)
+        if obj is not None and lemma in _LIGHT_VERBS and not (entry and entry.objects):
+            # "pay a visit", "hold talks": the event noun names the event, unless the verb
+            # has a row for this very object ("held a call" is a phone call, 041)
+            noun = self.lexicon.match_noun(object_lemma or "",
+                                           modifiers=[c.lemma_.lower() for c in obj.children])
+            if noun and not _is_plain_agreement_noun(obj, lemma):
+                yield self._with_actors(_Candidate(noun.cameo, verb, obj, "light_verb"), verb)
+                return
+        if entry is not None:
+            yield self._with_actors(_Candidate(entry.cameo, verb, verb, "verb"), verb)
+            return
+        if lemma in _SPEECH or lemma == "hope":
+            yield from self._reported(verb)
+
+    def _nominal(self, noun: Any) -> _Candidate | None:
+        """Event nouns not governed by a light verb: "the visit by X to Y", "X's meetings"."""
+        head = noun.head
+        if noun.dep_ in _OBJECTS and head.lemma_.lower() in _LIGHT_VERBS:
+            return None  # coded with its light verb
+        entry = self.lexicon.match_noun(noun.lemma_.lower(),
+                                        modifiers=[c.lemma_.lower() for c in noun.children])
+        if entry is None or _is_plain_agreement_noun(noun, head.lemma_.lower()):
+            return None
+        if noun.dep_ == "compound":
+            return None  # "visit" in "visit programme" names no event
+        candidate = _Candidate(entry.cameo, noun, noun, "nominal", confidence=0.75)
+        candidate.sources = self._noun_agents(noun)
+        candidate.targets = self._prep_actors(noun) or self._stranded_prep_actors(noun)
+        if not candidate.sources and noun.dep_ in _OBJECTS | {"pobj"}:
+            governor = head if noun.dep_ in _OBJECTS else head.head
+            candidate.sources = self._subject_actors(governor)
+            candidate.anchor = governor
+        if len(candidate.sources) >= 2 and not candidate.targets:
+            candidate.sources, candidate.targets = candidate.sources[:1], candidate.sources[1:]
+        return candidate
+
+    def _with_actors(self, candidate: _Candidate, verb: Any) -> _Candidate:
+        candidate.sources = self._subject_actors(verb)
+        candidate.targets = self._object_actors(verb, candidate.trigger)
+        if len(candidate.sources) >= 2 and not candidate.targets:
+            # "Xi and Nazarbayev met", "the two leaders signed": a reciprocal event
+            candidate.sources, candidate.targets = candidate.sources[:1], candidate.sources[1:]
+        candidate.mode, candidate.negated = self._mode(verb)
+        return candidate
+
+    # --- reported speech, requests, praise ---------------------------------------------
+
+    def _reported(self, verb: Any) -> Iterator[_Candidate]:
+        speakers = self._subject_actors(verb)
+        clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "advcl")]
+        if verb.dep_ in ("ccomp", "parataxis") and verb.head.pos_ in ("VERB", "AUX", "ADJ"):
+            clauses.append(verb.head)  # "China is willing to …, he said"
+        if not speakers:
+            return
+        for clause in clauses:
+            subjects = self._subject_actors(clause)
+            if not subjects:
+                continue
+            if verb.lemma_.lower() == "hope" or _has_child(clause, _DEONTIC):
+                if _countries(subjects) and not _countries(subjects) & _countries(speakers):
+                    yield self._clause_candidate("020", verb, clause, speakers, subjects,
+                                                 "request")
+                continue
+            if clause.lemma_.lower() in self.praise and \
+                    _countries(subjects) and not _countries(subjects) & _countries(speakers):
+                yield self._clause_candidate("051", verb, clause, speakers, subjects, "praise")
+
+    def _clause_candidate(self, cameo: str, verb: Any, clause: Any, sources: list[Mention],
+                          targets: list[Mention], rule: str) -> _Candidate:
+        candidate = _Candidate(cameo, verb, clause, rule, confidence=0.7)
+        candidate.sources, candidate.targets = sources, targets
+        candidate.mode, candidate.negated = self._mode(clause)
+        return candidate
+
+    # --- actors ------------------------------------------------------------------------
+
+    def _subject_actors(self, verb: Any) -> list[Mention]:
+        """Actors of the subject; climbing through xcomp/conj/advcl/relcl when it has none."""
+        seen = 0
+        while verb is not None and seen < 6:
+            seen += 1
+            subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+            agents = [p for c in verb.children if c.dep_ == "agent" for p in c.children]
+            if subjects and subjects[0].dep_ == "nsubjpass":
+                subjects = agents
+            actors = [a for s in subjects for a in self._np_actors(s)]
+            if subjects:
+                if subjects[0].lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
+                    return self._np_actors(verb.head)
+                return actors
+            if verb.dep_ == "relcl":
+                return self._np_actors(verb.head)
+            if verb.dep_ in ("xcomp", "conj", "advcl", "acomp", "ccomp") or \
+                    (verb.dep_ == "pcomp"):
+                verb = verb.head
+                continue
+            if verb.dep_ == "acl" and verb.head.dep_ in ("dobj", "attr"):
+                verb = verb.head.head
+                continue
+            return []
+        return []
+
+    def _object_actors(self, verb: Any, trigger: Any) -> list[Mention]:
+        """Actors of the object, else of a target preposition ("with", "to", "against"…)."""
+        obj = _object_of(verb)
+        for node in filter(None, [obj, trigger if trigger is not verb else None]):
+            actors = self._np_actors(node)
+            if actors:
+                return actors
+            found = self._prep_actors(node)
+            if found:
+                return found
+        found = self._prep_actors(verb)
+        if found:
+            return found
+        for child in verb.children:  # "to work with X" under an intent head
+            if child.dep_ in ("xcomp", "advcl") and child.pos_ == "VERB":
+                found = self._prep_actors(child) or self._np_actors(_object_of(child), shallow=True)
+                if found:
+                    return found
+        return []
+
+    def _prep_actors(self, head: Any) -> list[Mention]:
+        if head is None:
+            return []
+        for prep in head.children:
+            if prep.dep_ in ("prep", "dative") and prep.lemma_.lower() in _TARGET_PREPS:
+                for pobj in prep.children:
+                    if pobj.dep_ in ("pobj", "dobj"):
+                        actors = self._np_actors(pobj)
+                        if actors:
+                            return actors
+        return []
+
+    def _stranded_prep_actors(self, noun: Any) -> list[Mention]:
+        """A "to"/"with" phrase the parser hung on the verb though it stands between the
+        event noun and that verb ("the visit by X, a member of …, to Kyrgyzstan marks…")."""
+        head = noun.head
+        if noun.dep_ not in _SUBJECTS or head.i <= noun.i:
+            return []
+        for prep in head.children:
+            if prep.dep_ == "prep" and noun.i < prep.i < head.i and \
+                    prep.lemma_.lower() in _TARGET_PREPS:
+                for pobj in prep.children:
+                    actors = self._np_actors(pobj)
+                    if actors:
+                        return actors
+        return []
+
+    def _noun_agents(self, noun: Any) -> list[Mention]:
+        """Source of an event noun: its possessor, or its "by"-phrase, or a country adjective."""
+        for child in noun.children:
+            if child.dep_ == "poss":
+                return self._np_actors(child)
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "by":
+                for pobj in prep.children:
+                    return self._np_actors(pobj)
+        for child in noun.children:
+            if child.dep_ in ("amod", "compound") and child.i in self.by_token:
+                return self._np_actors(child)
+        return []
+
+    def _np_actors(self, token: Any, *, shallow: bool = False) -> list[Mention]:
+        """The actors a noun phrase stands for: the head's mention(s), conjuncts, modifiers."""
+        if token is None:
+            return []
+        found = self._actor_mentions(token)
+        if not found:
+            for child in token.children:
+                if child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in self.by_token:
+                    found = self._actor_mentions(child)
+                    if found:
+                        break
+        if not found and not shallow:
+            for prep in token.children:  # "leaders of the Ata-Jurt party"
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for pobj in prep.children:
+                        found = self._np_actors(pobj, shallow=True)
+        for conj in token.children:
+            if conj.dep_ == "conj":
+                found = found + [m for m in self._np_actors(conj, shallow=True) if m not in found]
+        return found
+
+    def _actor_mentions(self, token: Any) -> list[Mention]:
+        return [m for m in self.by_token.get(token.i, ()) if _is_actor(m)]
+
+    # --- mode, dates, event -----------------------------------------------------------
+
+    def _mode(self, verb: Any) -> tuple[str, bool]:
+        """PLOVER mode and negation from auxiliaries, intent frames and negation markers."""
+        negated = any(c.dep_ == "neg" for c in verb.children)
+        chain = [verb] + [a for a in verb.ancestors][:3]
+        words = {c.lower_ for node in chain for c in node.children if c.dep_ in ("aux", "neg")}
+        heads = {node.lemma_.lower() for node in chain}
+        if negated:
+            return "negated", True
+        if words & _FUTURE or heads & {"schedule", "expect"} & heads:
+            return "future", False
+        if heads & _INTENT or heads & _INTENT_VERBS or words & {"going"}:
+            return "intend", False
+        if words & _DEONTIC or words & _HYPOTHETICAL:
+            return "hypothetical", False
+        if any(c.lower_ in ("if", "unless") for c in verb.children):
+            return "conditional", False
+        return "", False
+
+    def _sentence_dates(self, sentence: Any) -> list[tuple[str, str, Any]]:
+        found = []
+        for span in self.timex:
+            if sentence.start_char <= span.start < sentence.end_char and span.attrs.get("value"):
+                found.append((span.attrs["value"], span.attrs.get("precision"), span))
+        return found
+
+    def _occasion_dates(self) -> dict[str, str]:
+        """Named occasions dated somewhere in the article: "the Forum … was held last month"."""
+        dates: dict[str, str] = {}
+        if self.doc.spacy_doc is None:
+            return dates
+        for span in self.timex:
+            value = span.attrs.get("value")
+            if not value or "/" in value:
+                continue
+            sentence = self.doc.spacy_doc.char_span(span.start, span.end, alignment_mode="expand")
+            if sentence is None:
+                continue
+            for token in sentence.sent:
+                if token.lemma_.lower() in ("hold", "take", "convene", "open", "close") and \
+                        token.pos_ == "VERB":
+                    subject = next((c for c in token.children if c.dep_ in _SUBJECTS), None)
+                    if subject is not None:
+                        name = _occasion_name(subject)
+                        if name:
+                            dates[name] = value
+        return dates
+
+    def _assign_dates(self, candidates: list[_Candidate], own_dates: list) -> None:
+        """Give each temporal expression to the predicate it belongs to.
+
+        Walking up the parse from the expression, the first event predicate met owns it;
+        a plain verb met first ("said on Tuesday", "to be held from Friday") owns it for
+        the events inside its own clause only; an expression with no parse applies to all.
+        """
+        by_token: dict[int, list[_Candidate]] = {}
+        for candidate in candidates:
+            for token in {candidate.anchor.i, candidate.trigger.i}:
+                by_token.setdefault(token, []).append(candidate)
+        for value, precision, span in own_dates:
+            background = bool(_BACKGROUND_TIMEX.search(span_text(self.doc, span)))
+            for candidate in self._owners(span, by_token, candidates):
+                if candidate.own_date is None and not candidate.background:
+                    candidate.own_date = (value, precision)
+                    candidate.background = background
+
+    def _owners(self, span: Any, by_token: dict[int, list[_Candidate]],
+                candidates: list[_Candidate]) -> list[_Candidate]:
+        head = span.attrs.get("head")
+        if head in (None, -1) or self.doc.spacy_doc is None:
+            return candidates
+        token = self.doc.spacy_doc[head]
+        for node in [token, *token.ancestors]:
+            if node.i in by_token:
+                return by_token[node.i]
+            if node.pos_ in ("VERB", "AUX") and node.dep_ != "aux":
+                return [c for c in candidates
+                        if c.anchor is node or node in c.anchor.ancestors]
+        return candidates
+
+    def _event(self, candidate: _Candidate, sentence: Any, index: int,
+               reference: str | None) -> Event | None:
+        sources = _dedupe_actors(candidate.sources)
+        targets = [t for t in _dedupe_actors(candidate.targets)
+                   if t.country not in _countries(sources) or not t.country]
+        if not sources or (self.min_actors >= 2 and not targets):
+            return None
+        source, target = sources[0], targets[0] if targets else None
+        if target is not None and source.country and source.country == target.country:
+            return None
+        try:
+            code = self.lexicon.cameo(candidate.cameo)
+        except KeyError:
+            return None
+        plover, cameo = code.plover, code.code
+        mode = candidate.mode
+        if plover in _COOPERATIVE and mode in _PROSPECTIVE and candidate.rule != "request":
+            plover, cameo = "AGREE", ("0311" if _economic(sentence) else "030")
+            code = self.lexicon.cameo(cameo)
+        value, precision, source_kind = self._date_for(candidate, sentence, reference)
+        start, end = self._evidence(sentence, candidate.trigger)
+        return Event(
+            plover=plover, cameo=cameo, source=_actor(source), target=_actor(target),
+            start=start, end=end, trigger=candidate.trigger.text,
+            trigger_start=candidate.trigger.idx,
+            trigger_end=candidate.trigger.idx + len(candidate.trigger.text),
+            mode=mode, negated=candidate.negated, date=value, date_precision=precision,
+            date_source=source_kind, location=self._location(candidate.anchor),
+            goldstein=code.goldstein, quad=code.quad, sentence=index,
+            confidence=candidate.confidence, provenance=TAG, rule=candidate.rule,
+        )
+
+    def _date_for(self, candidate: _Candidate, sentence: Any,
+                  reference: str | None) -> tuple[str | None, str | None, str | None]:
+        if candidate.background:
+            return None, None, None
+        if candidate.own_date:
+            value, precision = candidate.own_date
+            return value, precision, "timex"
+        occasion = self._occasion_for(sentence)
+        if occasion:
+            return occasion, _precision(occasion), "occasion"
+        if _is_background(candidate.anchor) or self.published is None:
+            return None, None, None
+        if candidate.mode in ("future", "intend", "hypothetical", "conditional") and \
+                candidate.rule not in ("request", "praise"):
+            base = reference or self.published
+            return base, _precision(base), "reference"
+        base = reference or self.published
+        return base, _precision(base), "reference" if reference else "published"
+
+    def _occasion_for(self, sentence: Any) -> str | None:
+        text = sentence.text
+        for name, value in self.occasions.items():
+            if name in text:
+                return value
+        return None
+
+    def _evidence(self, sentence: Any, trigger: Any) -> tuple[int, int]:
+        """The sentence, cut back to the part outside boilerplate that holds the trigger."""
+        start, end = sentence.start_char, sentence.end_char
+        for s, e in self.excluded:
+            if s <= trigger.idx < e:
+                continue
+            if s < end and e > start:
+                if e <= trigger.idx:
+                    start = max(start, e)
+                elif s > trigger.idx:
+                    end = min(end, s)
+        while end > start and self.doc.text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def _location(self, anchor: Any) -> str | None:
+        for prep in anchor.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+                for pobj in prep.children:
+                    for mention in self.by_token.get(pobj.i, ()):
+                        if mention.type in ("LOCATION", "COUNTRY"):
+                            return mention.text
+        return None
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def span_text(doc: Document, span: Any) -> str:
+    """Text of a timex span with a few words of left context (for "in recent years")."""
+    return doc.text[max(0, span.start - 12):span.end]
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _precision(value: str) -> str:
+    if "/" in value:
+        return "interval"
+    return {10: "day", 7: "month", 4: "year"}.get(len(value), "day")
+
+
+def _object_of(verb: Any) -> Any:
+    return next((c for c in verb.children if c.dep_ in _OBJECTS), None) if verb is not None else None
+
+
+def _has_child(token: Any, words: set[str]) -> bool:
+    return any(c.lower_ in words or c.lemma_.lower() in words for c in token.children
+               if c.dep_ in ("aux", "auxpass", "xcomp"))
+
+
+def _is_actor(mention: Mention) -> bool:
+    if mention.type in ("COUNTRY", "PERSON", "ORG", "PRONOUN"):
+        return bool(mention.country)
+    if mention.type == "LOCATION":  # "Beijing said": a capital acting is its government
+        return bool(mention.country) and mention.entity_id is not None and \
+            mention.entity_id.startswith("place:") and mention.sector == "CVL" and \
+            _is_capital(mention)
+    return False
+
+
+def _is_capital(mention: Mention) -> bool:
+    return bool(mention.resolved_by) and mention.resolved_by in ("registry", "exact") and \
+        (mention.role == "capital" or mention.text[:1].isupper())
+
+
+def _countries(mentions: list[Mention]) -> set[str]:
+    return {m.country for m in mentions if m.country}
+
+
+def _dedupe_actors(mentions: list[Mention]) -> list[Mention]:
+    seen: set[str] = set()
+    kept = []
+    for mention in mentions:
+        key = mention.entity_id or mention.text
+        if key not in seen:
+            seen.add(key)
+            kept.append(mention)
+    return kept
+
+
+def _actor(mention: Mention | None) -> Actor | None:
+    if mention is None:
+        return None
+    return Actor(text=mention.text, start=mention.start, end=mention.end,
+                 entity_id=mention.entity_id, country=mention.country, sector=mention.sector,
+                 role=mention.role)
+
+
+def _economic(sentence: Any) -> bool:
+    return any(token.lemma_.lower() in _ECONOMIC for token in sentence)
+
+
+def _is_plain_agreement_noun(noun: Any, governor_lemma: str) -> bool:
+    """"agreement"/"document" as objects of sign/reach are coded by the verb, not the noun."""
+    return noun.lemma_.lower() in ("agreement", "statement", "declaration", "document") and \
+        governor_lemma not in ("reach",)
+
+
+def _drop_request_content(candidates: list[_Candidate]) -> list[_Candidate]:
+    """What a request asks for is its content, not a second event ("called on X to promote")."""
+    requests = [c for c in candidates if c.cameo.startswith("02") or c.rule == "request"]
+    if not requests:
+        return candidates
+    return [c for c in candidates if c in requests or not any(
+        r.anchor in c.anchor.ancestors for r in requests)]
+
+
+def _is_background(anchor: Any) -> bool:
+    """Perfect aspect without a date ("has visited China 20 times") is background."""
+    auxes = {c.lower_ for c in anchor.children if c.dep_ == "aux"}
+    return bool(auxes & {"has", "have", "had"}) and anchor.tag_ == "VBN"
+
+
+def _occasion_name(token: Any) -> str | None:
+    words = [t for t in token.subtree if t.pos_ in ("PROPN", "NOUN", "ADP", "CCONJ", "ADJ")]
+    name = " ".join(t.text for t in words if t.text[:1].isupper() or t.pos_ in ("ADP", "CCONJ"))
+    name = name.strip()
+    if not re.search(r"\b(Forum|Summit|Meeting|Conference|Games|Congress|Session|Expo)\b", name):
+        return None
+    return re.sub(r"^(?:of|and|for)\s+", "", name)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (type, pair, date, sentence): several triggers in a sentence, one act."""
+    seen: set[tuple] = set()
+    kept = []
+    for event in events:
+        pair = tuple(sorted(filter(None, (event.source and event.source.country,
+                                          event.target and event.target.country))))
+        key = (event.plover, pair, event.date, event.sentence)
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return kept
