@@ -42,12 +42,12 @@ def run(raw: str, stage: Boilerplate, *, header: bool = False) -> Document:
     return stage(doc)
 
 
-def covering(doc: Document, needle: str) -> list:
-    """The boilerplate spans that hold all of ``needle`` (which must be in the text)."""
+def covering(doc: Document, needle: str, layer: str = "boilerplate") -> list:
+    """The spans of ``layer`` that hold all of ``needle`` (which must be in the text)."""
     start = doc.text.find(needle)
     assert start >= 0, needle
     end = start + len(needle)
-    return [span for span in doc.layer("boilerplate") if span.start <= start and end <= span.end]
+    return [span for span in doc.layer(layer) if span.start <= start and end <= span.end]
 
 
 def marked(doc: Document) -> list[tuple[str, str]]:
@@ -109,7 +109,9 @@ def test_seed_labels_say_which_kind(seed_docs):
 
 def test_seed_faq_block_is_marked_up_to_the_next_heading(seed_docs):
     doc, _ = seed_docs["000_25801aa179abd680.txt"]
-    assert covering(doc, "What is the overall outlook for Sino-Kyrgyz relations?")[0].label == "faq"
+    question = "What is the overall outlook for Sino-Kyrgyz relations?"
+    assert covering(doc, question, "faq")[0].label == "faq"
+    assert not covering(doc, question)  # its names are mentions: not boilerplate
     conclusion = doc.text.find("Conclusion: A Partnership for the Future")
     assert not doc.in_boilerplate(conclusion, conclusion + 10)
 

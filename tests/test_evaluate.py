@@ -26,6 +26,7 @@ from dyadwatch.document import (
     Span,
 )
 from dyadwatch.errors import UsageError
+from dyadwatch.evaluate.entities import _alias_pattern
 from dyadwatch.evaluate import load_gsr, run_eval, score_corpus, score_gsr, system_view
 from dyadwatch.evaluate.gsr import OLD_CODES, gold_codes, gold_type
 from dyadwatch.evaluate.measures import date_agrees, date_range, fold, occurs_in
@@ -136,10 +137,10 @@ def document_from_gold(gold_doc: dict[str, Any], raw: str) -> Document:
         doc.entities.append(Entity(id=entity["id"], name=entity["id"], type=entity["type"],
                                    country=entity.get("country")))
         for mention in entity["mentions"]:
-            start = text.find(mention)
-            if start >= 0:
-                doc.mentions.append(Mention(start, start + len(mention), mention, entity["type"],
-                                            entity_id=entity["id"]))
+            # every occurrence, as a system that found them all would report them
+            for match in _alias_pattern(mention).finditer(text):
+                doc.mentions.append(Mention(match.start(), match.end(), match.group(),
+                                            entity["type"], entity_id=entity["id"]))
     doc.events = [_event_from_gold(event, text) for event in gold_doc["events"]]
     doc.facts = [Fact(f["indicator"], f["value"], f.get("unit"), 0, 0,
                       countries=list(f["countries"]), period=f["period"])
@@ -282,7 +283,7 @@ def test_system_view_scores_only_gold_types_and_uses_names_without_mentions() ->
     doc.mentions = [Mention(0, 2, "He", "PRONOUN", entity_id="p9"),
                     Mention(7, 10, "her", "PRONOUN")]
     assert system_view(doc)["entities"] == [
-        {"id": "p1", "type": "PERSON", "country": None, "mentions": ["Anna Berg"]}]
+        {"id": "p1", "type": "PERSON", "country": None, "mentions": ["Anna Berg"], "spans": []}]
 
 
 # Alias recall -------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ Rules (GUIDELINES.md "Scoring", made precise here; strict where the guidelines a
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -65,12 +67,14 @@ def _matches(gold: dict[str, Any], system: dict[str, Any]) -> int:
 
 
 def score_entities(
-    document: str, gold: list[dict[str, Any]], system: list[dict[str, Any]], folded_text: str
+    document: str, gold: list[dict[str, Any]], system: list[dict[str, Any]], folded_text: str,
+    text: str | None = None,
 ) -> EntityScore:
     """Score the system entities of one document against its gold entities.
 
-    ``folded_text`` is the document text, folded, with the gold negatives removed (for
-    alias recall). Returns an EntityScore with per-type tallies and the details lists.
+    ``folded_text`` is the document text, folded, with the gold negatives removed; ``text``
+    the same text unfolded with negatives blanked (positions kept), for alias recall.
+    Returns an EntityScore with per-type tallies and the details lists.
     """
     by_type = {entity_type: Tally() for entity_type in SCORED_TYPES}
     overlap = [[_matches(g, s) for s in system] for g in gold]
@@ -85,7 +89,7 @@ def score_entities(
             tally.system_ok += 1
         else:
             details["false_positives"].append(_summary(system_entity))
-    alias_ok, alias_total = _alias(gold, system, folded_text, details)
+    alias_ok, alias_total = _alias(gold, system, folded_text, details, text)
     occurrences = [
         Occurrence(document, g["id"], _best_system_id(system, overlap[i]))
         for i, g in enumerate(gold)
@@ -136,6 +140,7 @@ def _alias(
     system: list[dict[str, Any]],
     folded_text: str,
     details: dict[str, Any],
+    text: str | None = None,
 ) -> tuple[dict[str, int], dict[str, int]]:
     alias_ok = dict.fromkeys(SCORED_TYPES, 0)
     alias_total = dict.fromkeys(SCORED_TYPES, 0)
@@ -147,13 +152,58 @@ def _alias(
         if not present:
             continue
         alias_total[entity_type] += 1
-        holders = [s for s in system if s["type"] == entity_type
-                   and present <= _folded_mentions(s["mentions"])]
-        if holders:
+        if text is not None:
+            landed = _landed_by_position(gold_entity, system, text)
+        else:
+            landed = [s for s in system if s["type"] == entity_type
+                      and present <= _folded_mentions(s["mentions"])]
+        if landed:
             alias_ok[entity_type] += 1
         else:
             details["alias_failures"].append(_alias_failure(gold_entity, present, system))
     return alias_ok, alias_total
+
+
+def _landed_by_position(
+    gold_entity: dict[str, Any], system: list[dict[str, Any]], text: str
+) -> list[dict[str, Any]]:
+    """System entities of the gold type whose mentions cover every occurrence of every gold
+    alias in the text: where the aliases "land". "President Xi Jinping" lands in the entity
+    whose mention "Xi Jinping" it contains; an alias split across two entities lands in none.
+    """
+    candidates = [s for s in system if s["type"] == gold_entity.get("type") and s.get("spans")]
+    occurrences = [match.span() for alias in gold_entity["mentions"] if alias.strip()
+                   for match in re.finditer(_alias_pattern(alias), text)]
+    # An alias inside a longer name of another kind of entity ("China" in "Communist Party
+    # of China") is part of that name, not a mention of this entity.
+    nested = [(a, b) for s in system if s["type"] != gold_entity.get("type")
+              for a, b in s.get("spans", [])]
+    occurrences = [(start, end) for start, end in occurrences
+                   if not any(a <= start and end <= b and (b - a) > (end - start)
+                              for a, b in nested)]
+    if not occurrences:
+        return []
+    common: set[str] | None = None
+    for occurrence in occurrences:
+        landing = _landing(candidates, *occurrence)
+        common = landing if common is None else common & landing
+    return [s for s in candidates if s["id"] in (common or set())]
+
+
+def _landing(candidates: list[dict[str, Any]], start: int, end: int) -> set[str]:
+    """The entities whose mention shares the most characters with the occurrence."""
+    best: dict[str, int] = {}
+    for entity in candidates:
+        shared = max((min(end, b) - max(start, a) for a, b in entity["spans"]), default=0)
+        if shared > 0:
+            best[entity["id"]] = shared
+    top = max(best.values(), default=0)
+    return {entity_id for entity_id, shared in best.items() if shared == top}
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    words = [re.escape(word) for word in re.findall(r"\w+", alias)]
+    return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
 def _alias_failure(

@@ -122,7 +122,7 @@ def _score_document(
     if doc is not None:
         warnings.extend(f"{name}: negative not found in the text: {n!r}" for n in unfound)
     entities = score_entities(name, gold_doc.get("entities") or [], view["entities"],
-                              fold(_blank(text, forbidden)))
+                              fold(_blank(text, forbidden)), _mask(text, forbidden))
     events = score_events(gold_doc.get("events") or [], view["events"], forbidden)
     facts = score_facts(gold_doc.get("facts") or [], view["facts"])
     relations, dated_ok, dated_total = score_relations(gold_doc.get("relations") or [],
@@ -152,6 +152,13 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     # Negative spans are not part of the article: replace them by a line break.
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + "\n" + text[end:]
+    return text
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    # The same, but keeping every position: negatives become spaces of the same length.
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
     return text
 
 

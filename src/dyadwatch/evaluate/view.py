@@ -66,18 +66,21 @@ def _entities(doc: Document) -> list[dict[str, Any]]:
         entity = known.get(key)
         entity_type = entity.type if entity else _majority_type(mentions)
         country = entity.country if entity else _majority_country(mentions)
-        view.append(_entity_row(key, entity_type, country, [m.text for m in mentions]))
+        view.append(_entity_row(key, entity_type, country, [m.text for m in mentions],
+                                [[m.start, m.end] for m in mentions]))
     for entity in doc.entities:
         if entity.id not in groups:
-            view.append(_entity_row(entity.id, entity.type, entity.country, [entity.name]))
+            view.append(_entity_row(entity.id, entity.type, entity.country, [entity.name], []))
     return [row for row in view if row["type"] in SCORED_TYPES]
 
 
 def _entity_row(
-    entity_id: str, entity_type: str | None, country: str | None, mentions: list[str]
+    entity_id: str, entity_type: str | None, country: str | None, mentions: list[str],
+    spans: list[list[int]],
 ) -> dict[str, Any]:
     unique = list(dict.fromkeys(mentions))  # keep first-seen order, drop repeats
-    return {"id": entity_id, "type": entity_type, "country": country, "mentions": unique}
+    return {"id": entity_id, "type": entity_type, "country": country, "mentions": unique,
+            "spans": spans}
 
 
 def _majority_type(mentions: list[Mention]) -> str | None:

@@ -296,7 +296,11 @@ class Boilerplate:
         protected = [(span.start, span.end) for span in doc.layer("title")]
         protected.extend(_first_line(doc.text))
         for span in find_boilerplate(doc.text, self.rules, protected):
-            doc.add_span("boilerplate", span)
+            # An FAQ block restates the article in questions and answers: its names are
+            # real mentions, but it must not count its events a second time. It gets a
+            # layer of its own (skipped by the event coder), not the boilerplate layer.
+            layer = "faq" if span.attrs.get("part") == "faq_block" else "boilerplate"
+            doc.add_span(layer, span)
         return doc
 
 

@@ -120,6 +120,7 @@ class _DocCoder:
                 self.by_token.setdefault(token.i, []).append(mention)
         self.excluded = [(s.start, s.end) for s in doc.layer("boilerplate")]
         self.excluded += [(s.start, s.end) for s in doc.layer("header")]
+        self.excluded += [(s.start, s.end) for s in doc.layer("faq")]
         self.published = _iso_date(doc.meta.published)
         self.timex = [t for t in doc.layer("timex") if not t.attrs.get("boilerplate")
                       and not any(s <= t.start < e for s, e in self.excluded)]

@@ -58,7 +58,7 @@ def load_nlp(model: str = MODEL_NAME, registry_files: tuple[str, ...] = ()) -> L
         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True, "validate": False},
     )
     with nlp.select_pipes(enable=["tok2vec"]):
-        ruler.add_patterns(registry.ruler_patterns())
+        ruler.add_patterns(_ruler_patterns(registry))
     return nlp
 
 
@@ -102,6 +102,14 @@ class NlpStage:
         ]
         doc.layers["ents"] = [_ent_span(ent, tag) for ent in spacy_doc.ents]
         return doc
+
+
+def _ruler_patterns(registry: Registry) -> list[dict]:
+    """The registry's patterns, less one-word person names ("Meta", "Note"): a lone surname
+    is resolved in context by the resolver (short forms, office holders at the date)."""
+    return [pattern for pattern in registry.ruler_patterns()
+            if not (pattern["label"] == "PERSON" and isinstance(pattern["pattern"], str)
+                    and " " not in pattern["pattern"].strip())]
 
 
 def _trim_end(sent: Any) -> int:
