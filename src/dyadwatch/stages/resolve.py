@@ -65,6 +65,7 @@ _ROLE = re.compile(
     r"(?P<title>president|premier|prime\s+minister|foreign\s+minister|chancellor|king|emir|"
     r"counterpart|leader|head\s+of\s+state)\b", re.I)
 _PRONOUNS = {"he", "she", "him", "his", "her"}
+_GROUP_PRONOUNS = {"it", "its", "they", "them", "their"}
 _LEADER_OFFICES = {"head_of_state", "head_of_government"}
 _SECTOR_BY_TYPE = {"COUNTRY": "GOV", "LOCATION": "CVL", "PROJECT": None}
 
@@ -115,6 +116,7 @@ class Resolve:
             _titles(ctx, mention)
         mentions += _role_phrases(ctx, mentions)
         for mention in mentions:
+            _prefix_country(ctx, mention, mentions)
             _apposition_country(ctx, mention, mentions)
         for mention in mentions:
             _finish(ctx, mention)
@@ -358,6 +360,23 @@ def _titles(ctx: _Context, mention: Mention) -> None:
             mention.entity_id, mention.resolved_by = f"person:{holders[0].id}", "title@date"
 
 
+def _prefix_country(ctx: _Context, mention: Mention, mentions: list[Mention]) -> None:
+    """A person's country from the words before the name in its noun phrase: "U.S.
+    Secretary of State Warren Christopher", "Arab League Secretary General Chadli Klibi"."""
+    if mention.type != "PERSON" or mention.country or ctx.doc.spacy_doc is None or (
+            mention.entity_id and ":unk:" not in mention.entity_id):
+        return
+    span = ctx.doc.spacy_doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return
+    left = span.root.left_edge.idx
+    inside = [m for m in mentions if left <= m.start and m.end <= mention.start]
+    country = _first_country(ctx, sorted(inside, key=lambda m: m.type != "ORG"))
+    if country:
+        mention.country = country
+        mention.resolved_by = mention.resolved_by or "title"
+
+
 def _apposition_country(ctx: _Context, mention: Mention, mentions: list[Mention]) -> None:
     """An unknown person's country from an apposition ("X, a fellow at the Chinese Academy
     of Social Sciences") or, for a byline, from the outlet."""
@@ -517,8 +536,15 @@ def _pronouns(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
         return []
     people = sorted((m for m in mentions if m.type == "PERSON" and m.entity_id),
                     key=lambda m: m.start)
+    actors = sorted((m for m in mentions if m.type in ("COUNTRY", "ORG") and m.entity_id
+                     and ":unk:" not in m.entity_id), key=lambda m: m.start)
     added = []
     for token in spacy_doc:
+        if token.lower_ in _GROUP_PRONOUNS and token.pos_ == "PRON":
+            group = _group_pronoun(ctx, token, actors)
+            if group is not None:
+                added.append(group)
+            continue
         if token.lower_ not in _PRONOUNS or token.pos_ != "PRON":
             continue
         start = token.idx
@@ -532,6 +558,32 @@ def _pronouns(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
                              entity_id=antecedent.entity_id, country=antecedent.country,
                              provenance=TAG, resolved_by="pronoun", confidence=0.8))
     return added
+
+
+def _group_pronoun(ctx: _Context, token: Any, actors: list[Mention]) -> Mention | None:
+    """"Syria says it is willing…", "the Fijian rebels said they…": a state, organisation or
+    group named earlier in the same sentence (its subject first) is what "it"/"they" stands for.
+    """
+    sentence = token.sent
+    before = [m for m in actors if sentence.start_char <= m.start and m.end <= token.idx]
+    if not before:
+        return None
+    subjects = [m for m in before if _is_subject(ctx, m)]
+    antecedent = (subjects or before)[-1]
+    start = token.idx
+    return Mention(start, start + len(token.text), token.text, "PRONOUN",
+                   entity_id=antecedent.entity_id, country=antecedent.country,
+                   provenance=TAG, resolved_by="pronoun", confidence=0.7)
+
+
+def _is_subject(ctx: _Context, mention: Mention) -> bool:
+    span = ctx.doc.spacy_doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return False
+    node = span.root
+    while node.dep_ in ("amod", "compound", "poss", "nmod") and node.head is not node:
+        node = node.head
+    return node.dep_ in ("nsubj", "nsubjpass")
 
 
 # --- codes and entities -----------------------------------------------------------------------
