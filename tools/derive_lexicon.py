@@ -74,6 +74,9 @@ DROPPED_01 = {
 
 # Corrections to CAMEO2PLOVER-2021: code -> (type or None, mode or None, context or None, why).
 MAPPING_FIXES = {
+    "057": ("AGREE", None, None, "dyadwatch codes the signing itself as AGREE (a formal "
+            "commitment to cooperate, PLOVER AGREE's definition), as analysts of bilateral "
+            "relations do; the 2021 table puts it under SUPPORT"),
     "163": ("SANCTION", "discontinue", "economic", "the 2021 table gives COERCE restrict; the "
             "manual's SANCTION section codes international sanctions as SANCTION discontinue"),
     "0842": (None, "", None, "the table's 'return' mode is commented out of the manual"),
