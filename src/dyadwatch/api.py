@@ -34,6 +34,9 @@ def _cached_pipeline(registry_files: tuple[str, ...], lexicon_files: tuple[str, 
         "nlp": {"registry_files": registry_files},
         "resolve": {"registry_files": registry_files},
         "events": {"lexicon_files": lexicon_files, "min_actors": min_actors},
+        "facts": {"registry_files": registry_files},
+        "relations": {"registry_files": registry_files},
+        "projects": {"registry_files": registry_files},
     }
     return Pipeline(DEFAULT_STAGES, options)
 

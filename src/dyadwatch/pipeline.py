@@ -59,6 +59,10 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "resolve",
     "timex",
     "events",
+    "facts",
+    "relations",
+    "projects",
+    "source_kind",
 )
 
 

@@ -15,6 +15,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "resolve",
     "timex",
     "events",
+    "facts",
+    "relations",
+    "projects",
+    "source_kind",
 )
 
 _loaded = False

@@ -61,6 +61,7 @@ __all__ = [
     "article_dyad",
     "tree_distance",
     "span_root",
+    "reader_lacks_parse",
     "period_of",
     "VERSION",
 ]
@@ -88,8 +89,8 @@ def read_table(name: str, header: tuple[str, ...]) -> list[tuple[int, dict[str, 
         fields = line.split("\t")
         if not seen_header:
             if tuple(fields) != header:
-                raise RegistryError(name, number, "expected the header line "
-                                    f"{chr(92) + 't'.join(header)!r}; fix the file's first row")
+                raise RegistryError(name, number, "expected the tab-separated header line "
+                                    f"'{' TAB '.join(header)}'; fix the file's first row")
             seen_header = True
             continue
         if len(fields) != len(header) or not all(fields[:-1]):
@@ -156,6 +157,13 @@ def article_dyad(doc: Document, registry: Registry) -> list[str]:
             first.setdefault(code, mention.start)
     ranked = sorted(counts, key=lambda code: (-counts[code], first[code]))
     return sorted(ranked[:2]) if len(ranked) >= 2 else []
+
+
+def reader_lacks_parse(doc: Document) -> bool:
+    """True when a document with sentences has no spaCy parse of its text (a stored document
+    run again, or a pipeline without the nlp stage): the record stages then do less."""
+    parse = doc.spacy_doc
+    return bool(doc.layer("sentences")) and (parse is None or len(parse.text) != len(doc.text))
 
 
 def span_root(doc: Document, start: int, end: int) -> Any | None:
@@ -307,6 +315,9 @@ class FactStage:
         self.words = load_indicators()
 
     def __call__(self, doc: Document) -> Document:
+        if reader_lacks_parse(doc):
+            doc.problems.append(f"{TAG}: no spaCy parse of the text; counts were not read and "
+                                "money words were matched by distance in the text")
         reader = _FactReader(doc, self.registry, self.words)
         facts = [fact for index, sentence in body_sentences(doc)
                  for fact in reader.sentence_facts(index, sentence)]
@@ -372,9 +383,9 @@ class _FactReader:
             facts += self._change_facts(index, sentence, text, changes, attribution)
         return facts
 
-    def _has_number_word(self, text: str) -> bool:
-        lowered = text.lower()
-        return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in load_words().numbers)
+    @staticmethod
+    def _has_number_word(text: str) -> bool:
+        return bool(_number_words().search(text))
 
     # -- sums of money --------------------------------------------------------------------
 
@@ -628,6 +639,13 @@ class _FactReader:
                 return None
             token = head
         return None
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> re.Pattern[str]:
+    """Numbers spelled out ("two", "twelve"), which only quantulum3 can read as sums."""
+    words = sorted(load_words().numbers, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
 
 @lru_cache(maxsize=1)

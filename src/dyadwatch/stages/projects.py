@@ -42,7 +42,14 @@ from ..errors import RegistryError
 from ..pipeline import register_stage
 from ..registry import Registry, fold, load_registry
 from ..registry.text import slug
-from .facts import article_dyad, body_sentences, read_table, span_root, tree_distance
+from .facts import (
+    article_dyad,
+    body_sentences,
+    read_table,
+    reader_lacks_parse,
+    span_root,
+    tree_distance,
+)
 from .timex import clause_tense
 
 __all__ = ["ProjectStage", "ProjectWords", "load_project_words", "stated_countries", "VERSION"]
@@ -145,6 +152,8 @@ class ProjectStage:
         self.words = load_project_words()
 
     def __call__(self, doc: Document) -> Document:
+        if reader_lacks_parse(doc):
+            doc.problems.append(f"{TAG}: no spaCy parse of the text; milestones were not read")
         reader = _ProjectReader(doc, self.registry, self.words)
         doc.projects = reader.read()
         return doc

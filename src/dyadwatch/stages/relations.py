@@ -44,6 +44,7 @@ from .facts import (
     countries_in,
     load_indicators,
     read_table,
+    reader_lacks_parse,
     span_root,
 )
 from .timex import clause_tense
@@ -150,6 +151,9 @@ class RelationStage:
         self.ladder = load_ladder()
 
     def __call__(self, doc: Document) -> Document:
+        if reader_lacks_parse(doc):
+            doc.problems.append(f"{TAG}: no spaCy parse of the text; upgrades were told from "
+                                "descriptions by the words before each level")
         reader = _RelationReader(doc, self.registry, self.ladder)
         found = [relation for index, sentence in body_sentences(doc)
                  for relation in reader.sentence_relations(index, sentence)]
@@ -178,6 +182,8 @@ class _RelationReader:
             start, end = sentence.start + start, sentence.start + end
             if self.doc.in_boilerplate(start, end):
                 continue
+            if self._former_level(start, end):
+                continue  # "upgraded their strategic partnership to ...": what it was
             trigger = self._upgrade_trigger(start, end)
             if trigger is None and level.rung < _MIN_DESCRIBED_RUNG:
                 continue
@@ -216,6 +222,21 @@ class _RelationReader:
             token = head
         return None
 
+    def _former_level(self, start: int, end: int) -> bool:
+        """True when the level is what relations are raised *from*: after "from", or the
+        object of a raising verb that also says what they are raised to."""
+        root = span_root(self.doc, start, end)
+        if root is not None and root.dep_ == "pobj" and root.head.lower_ == "from":
+            verb = root.head.head  # "raised (ties) from X to Y"
+            if verb.pos_ in ("NOUN", "PROPN") and verb.dep_ in ("dobj", "obj", "nsubjpass"):
+                verb = verb.head
+            return verb.lemma_.lower() in _RAISE
+        if root is None or root.dep_ not in ("dobj", "obj", "nsubjpass"):
+            return False
+        verb = root.head
+        return verb.lemma_.lower() in _RAISE and any(
+            child.dep_ == "prep" and child.lower_ in ("to", "into") for child in verb.children)
+
     def _upgrade_by_words(self, start: int) -> Any | None:
         # Without a parse: an upgrade verb shortly before the level, then "to"/"into"/"a".
         before = self.doc.text[max(0, start - 90):start].lower()
@@ -242,7 +263,7 @@ class _RelationReader:
         if own:
             return own, 0.85
         tense, governor = clause_tense(self.parse, start, end)
-        verb = self.parse[governor] if governor >= 0 else None
+        verb = self.parse[governor] if self.parse is not None and governor >= 0 else None
         if tense == "past" and verb is not None and verb.lemma_ == "be" and \
                 not self._perfect(verb):
             return None, 0.7  # "relations were a strategic partnership": not said of now
