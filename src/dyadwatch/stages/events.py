@@ -51,7 +51,12 @@ _INTENT_VERBS = {"intend", "plan", "aim", "seek", "want", "wish", "vow", "pledge
 _DEONTIC = {"should", "must", "need", "ought"}
 _FUTURE = {"will", "shall", "'ll"}
 _HYPOTHETICAL = {"may", "might", "could", "would"}
-_COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID"}
+# PLOVER: cooperative and conciliatory actions reported as promised or intended are AGREE;
+# conflictual ones announced for the future are THREATEN; refused or negated cooperation is
+# REJECT.
+_COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT", "CONCEDE"}
+_CONFLICTUAL = {"PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+_NEGATING_HEADS = {"fail", "refuse", "decline", "reject"}
 _ECONOMIC = {"trade", "economic", "economy", "investment", "invest", "import", "export",
              "business", "commerce", "financial", "finance", "enterprise", "market",
              "industrial", "industry", "agricultural", "energy"}
@@ -244,7 +249,7 @@ class _DocCoder:
             if not subjects:
                 continue
             if verb.lemma_.lower() == "hope" or _has_child(clause, _DEONTIC):
-                if _countries(subjects) and not _countries(subjects) & _countries(speakers):
+                if _other_side(speakers, subjects):
                     yield self._clause_candidate("020", verb, clause, speakers, subjects,
                                                  "request")
                 continue
@@ -376,8 +381,9 @@ class _DocCoder:
 
     def _mode(self, verb: Any) -> tuple[str, bool]:
         """PLOVER mode and negation from auxiliaries, intent frames and negation markers."""
-        negated = any(c.dep_ == "neg" for c in verb.children)
         chain = [verb] + [a for a in verb.ancestors][:3]
+        negated = any(c.dep_ == "neg" for c in verb.children) or any(
+            node.lemma_.lower() in _NEGATING_HEADS for node in chain[1:3])
         words = {c.lower_ for node in chain for c in node.children if c.dep_ in ("aux", "neg")}
         heads = {node.lemma_.lower() for node in chain}
         if negated:
@@ -388,7 +394,8 @@ class _DocCoder:
             return "intend", False
         if words & _DEONTIC or words & _HYPOTHETICAL:
             return "hypothetical", False
-        if any(c.lower_ in ("if", "unless") for c in verb.children):
+        if any(c.lower_ in ("if", "unless") for node in (verb, *verb.children)
+               for c in node.children if c.dep_ == "mark"):
             return "conditional", False
         return "", False
 
@@ -467,11 +474,11 @@ class _DocCoder:
             code = self.lexicon.cameo(candidate.cameo)
         except KeyError:
             return None
-        plover, cameo = code.plover, code.code
-        mode = candidate.mode
-        if plover in _COOPERATIVE and mode in _PROSPECTIVE and candidate.rule != "request":
-            plover, cameo = "AGREE", ("0311" if _economic(sentence) else "030")
-            code = self.lexicon.cameo(cameo)
+        plover, cameo, mode = code.plover, code.code, candidate.mode
+        recoded = _recode(plover, mode, candidate, sentence)
+        if recoded is not None:
+            plover, cameo = self.lexicon.cameo(recoded).plover, recoded
+            code = self.lexicon.cameo(recoded)
         value, precision, source_kind = self._date_for(candidate, sentence, reference)
         start, end = self._evidence(sentence, candidate.trigger)
         return Event(
@@ -583,6 +590,16 @@ def _is_capital(mention: Mention) -> bool:
         (mention.role == "capital" or mention.text[:1].isupper())
 
 
+def _other_side(speakers: list[Mention], subjects: list[Mention]) -> bool:
+    """True when the clause's subject is another actor than the speaker's own side: a
+    request. "the two countries should…" said by one of them is a proposal, not a request."""
+    if _countries(subjects) & _countries(speakers):
+        own = {m.entity_id for m in speakers} | {f"country:{c}" for c in _countries(speakers)}
+        return not ({m.entity_id for m in subjects} & own) and len(_countries(subjects)) == 1 \
+            and all(m.type != "COUNTRY" for m in subjects)
+    return bool(_countries(subjects))
+
+
 def _countries(mentions: list[Mention]) -> set[str]:
     return {m.country for m in mentions if m.country}
 
@@ -604,6 +621,19 @@ def _actor(mention: Mention | None) -> Actor | None:
     return Actor(text=mention.text, start=mention.start, end=mention.end,
                  entity_id=mention.entity_id, country=mention.country, sector=mention.sector,
                  role=mention.role)
+
+
+def _recode(plover: str, mode: str, candidate: _Candidate, sentence: Any) -> str | None:
+    """The CAMEO code an action becomes given its mode, or None to keep it (PLOVER rules)."""
+    if candidate.rule in ("request", "praise") or plover in ("AGREE", "REQUEST", "THREATEN"):
+        return None
+    if candidate.negated and plover in _COOPERATIVE | {"AGREE"}:
+        return "120"  # reject: "will not accept", "failed to reach agreement"
+    if plover in _COOPERATIVE and mode in _PROSPECTIVE:
+        return "0311" if _economic(sentence) else "030"
+    if plover in _CONFLICTUAL and mode in _PROSPECTIVE:
+        return "130"  # threaten: "would blockade", "plans to impose restrictions"
+    return None
 
 
 def _economic(sentence: Any) -> bool:
