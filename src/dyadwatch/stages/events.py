@@ -294,12 +294,18 @@ class _DocCoder:
 
     def _object_actors(self, verb: Any, trigger: Any) -> list[Mention]:
         """Actors of the object, else of a target preposition ("with", "to", "against"…)."""
+        for child in verb.children:  # "give Tanzania a grant": the indirect object
+            if child.dep_ == "dative" and child.pos_ in ("PROPN", "NOUN", "PRON"):
+                actors = self._np_actors(child, objective=True)
+                if actors:
+                    return actors
         obj = _object_of(verb)
         for node in filter(None, [obj, trigger if trigger is not verb else None]):
-            actors = self._np_actors(node)
+            actors = self._np_actors(node, objective=True)
             if actors:
                 return actors
-            found = self._prep_actors(node)
+            # the object's own phrases: "aid for Romania", "an admission by Moscow"
+            found = self._prep_actors(node, extra=("by",))
             if found:
                 return found
         found = self._prep_actors(verb)
@@ -307,21 +313,33 @@ class _DocCoder:
             return found
         for child in verb.children:  # "to work with X" under an intent head
             if child.dep_ in ("xcomp", "advcl") and child.pos_ == "VERB":
-                found = self._prep_actors(child) or self._np_actors(_object_of(child), shallow=True)
+                found = self._prep_actors(child) or self._np_actors(_object_of(child),
+                                                                    objective=True)
                 if found:
                     return found
         return []
 
-    def _prep_actors(self, head: Any) -> list[Mention]:
+    def _prep_actors(self, head: Any, *, extra: tuple[str, ...] = ()) -> list[Mention]:
         if head is None:
             return []
         for prep in head.children:
-            if prep.dep_ in ("prep", "dative") and prep.lemma_.lower() in _TARGET_PREPS:
+            if prep.dep_ in ("prep", "dative") and prep.lemma_.lower() in _TARGET_PREPS + extra:
                 for pobj in prep.children:
                     if pobj.dep_ in ("pobj", "dobj"):
                         actors = self._np_actors(pobj)
                         if actors:
                             return actors
+        return []
+
+    def _destination(self, anchor: Any) -> list[Mention]:
+        """Where a visit went: "arrived in Amman", "a visit to Kazakhstan" (a place's country)."""
+        for prep in anchor.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "to", "at"):
+                for pobj in prep.children:
+                    places = [m for m in self.by_token.get(pobj.i, ())
+                              if m.type in ("LOCATION", "COUNTRY") and m.country]
+                    if places:
+                        return places
         return []
 
     def _stranded_prep_actors(self, noun: Any) -> list[Mention]:
@@ -353,22 +371,32 @@ class _DocCoder:
                 return self._np_actors(child)
         return []
 
-    def _np_actors(self, token: Any, *, shallow: bool = False) -> list[Mention]:
-        """The actors a noun phrase stands for: the head's mention(s), conjuncts, modifiers."""
+    def _np_actors(self, token: Any, *, shallow: bool = False,
+                   objective: bool = False) -> list[Mention]:
+        """The actors a noun phrase stands for: the head's mention(s), conjuncts, modifiers.
+
+        ``objective``: the phrase is an object, where a possessive pronoun ("withdraw its
+        troops") points back at the subject, not at a target.
+        """
         if token is None:
             return []
         found = self._actor_mentions(token)
         if not found:
             for child in token.children:
                 if child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in self.by_token:
+                    if objective and child.pos_ == "PRON":
+                        continue
                     found = self._actor_mentions(child)
                     if found:
                         break
         if not found and not shallow:
-            for prep in token.children:  # "leaders of the Ata-Jurt party"
-                if prep.dep_ == "prep" and prep.lower_ == "of":
+            # "leaders of the Ata-Jurt party", "groups in Zimbabwe", "activists from Fatah"
+            for prep in token.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("of", "in", "from"):
                     for pobj in prep.children:
                         found = self._np_actors(pobj, shallow=True)
+                if found:
+                    break
         for conj in token.children:
             if conj.dep_ == "conj":
                 found = found + [m for m in self._np_actors(conj, shallow=True) if m not in found]
@@ -467,6 +495,9 @@ class _DocCoder:
                    if t.country not in _countries(sources) or not t.country]
         if not sources or (self.min_actors >= 2 and not targets):
             return None
+        if not targets and candidate.cameo in ("042", "043"):
+            targets = [t for t in self._destination(candidate.anchor) + self._destination(
+                candidate.trigger) if t.country not in _countries(sources)]
         source, target = sources[0], targets[0] if targets else None
         if target is not None and source.country and source.country == target.country:
             return None
@@ -576,7 +607,11 @@ def _has_child(token: Any, words: set[str]) -> bool:
 
 
 def _is_actor(mention: Mention) -> bool:
-    if mention.type in ("COUNTRY", "PERSON", "ORG", "PRONOUN"):
+    if mention.type in ("PERSON", "ORG"):
+        # PLOVER codes organisations and people without a state too (NGOs, armed groups):
+        # they are actors, with no country code
+        return bool(mention.country) or bool(mention.entity_id)
+    if mention.type in ("COUNTRY", "PRONOUN"):
         return bool(mention.country)
     if mention.type == "LOCATION":  # "Beijing said": a capital acting is its government
         return bool(mention.country) and mention.entity_id is not None and \

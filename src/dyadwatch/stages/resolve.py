@@ -409,7 +409,7 @@ def _first_country(ctx: _Context, mentions: list[Mention]) -> str | None:
         if mention.country:
             return mention.country
         if mention.entity_id and ":unk:" not in mention.entity_id and \
-                mention.entity_id.split(":", 1)[0] in ("org", "country", "place"):
+                mention.entity_id.split(":", 1)[0] in ("org", "country", "place", "igo"):
             entry = ctx.registry.get(mention.entity_id)
             code = getattr(entry, "country", None) or getattr(entry, "code", None)
             if code:
