@@ -124,11 +124,6 @@ def test_load_floors_rejects_a_floor_that_is_not_a_number(tmp_path: Path) -> Non
 
 def test_gate_on_the_real_system(tmp_path: Path) -> None:
     """Run the whole system on the gold material and hold every figure to its floor."""
-    try:
-        from dyadwatch.api import code_events, process_files  # noqa: F401
-    except ImportError as error:
-        pytest.skip("dyadwatch.api.process_files / code_events are not wired yet "
-                    f"({error}); the lead removes this skip once they exist")
     if not (SHARED / "eval" / "seeds.gold.json").is_file():
         pytest.fail(f"the shared gold material is missing at {SHARED}")
     process = functools.partial(process_with_pipeline, db_path=tmp_path / "eval.db")

@@ -339,14 +339,13 @@ def evaluate(
 ) -> None:
     """Score the system against gold (a corpus gold file, or a coded sentence set)."""
     from . import api
-    from .evaluate import run_eval, score_gsr
+    from .evaluate import code_with_pipeline, run_eval, score_gsr
 
     if not gold.exists():
         fail(f"no gold file at {gold}")
     data = json.loads(gold.read_text(encoding="utf-8"))
     if isinstance(data, list):
-        results = score_gsr(data, lambda text: api.code_events(text, date="2000-01-01",
-                                                               min_actors=1))
+        results = score_gsr(data, code_with_pipeline)
     else:
         if corpus is None or not corpus.is_dir():
             fail("a corpus gold file needs --corpus DIR (the folder of its articles)")

@@ -66,8 +66,10 @@ def process_with_pipeline(paths: list[Path], *, db_path: Path | None = None) -> 
 def code_with_pipeline(text: str, *, date: str | None = GSR_DATE) -> list[Event]:
     """Code one sentence with the system's event coder, as of ``date``; returns its events.
 
+    One-sided events are kept (``min_actors=1``): the PLOVER gold sentences code events
+    whose recipient is absent ("X mobilised troops"), unlike the dyadic seeds gold.
     Raises ImportError when ``dyadwatch.api`` does not provide ``code_events``.
     """
     from ..api import code_events  # late: the scorer must not need the pipeline
 
-    return list(code_events(text, date=date))
+    return list(code_events(text, date=date, min_actors=1))
