@@ -111,6 +111,7 @@ def ingest(
     db: DbOption = None,
     registry: Annotated[list[Path], typer.Option("--registry", help="Extra registry file(s).")] = [],  # noqa: B006
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=256, help="Processes running the pipeline (1: this one). Stored sources are skipped, so a rerun resumes.")] = 1,
 ) -> None:
     """Read articles, run the pipeline and store the record; failures are listed, not fatal."""
     from . import api
@@ -137,7 +138,7 @@ def ingest(
 
         try:
             report = api.ingest(paths, db_path=db_path(db), stdin=sys.stdin.buffer,
-                                pipeline=pipeline, on_result=tick)
+                                pipeline=pipeline, on_result=tick, workers=workers)
         except DyadwatchError as exc:
             fail(str(exc))
     _summary(report)
@@ -231,12 +232,15 @@ def events(
     rows = store.events(between=tuple(c.upper() for c in between) if between else None,
                         type=type.upper() if type else None, since=since, until=until,
                         min_sources=min_sources, limit=limit)
-    columns = None
-    if fmt is Format.table and rows:
-        columns = [c for c in ("date", "plover", "cameo", "source_country", "target_country",
-                               "source_text", "target_text", "mode", "n_sources", "evidence_text")
-                   if c in rows[0]] or None
-    emit(rows, fmt, columns=columns)
+    if fmt is not Format.table:
+        emit(rows, fmt)
+        return
+    for row in rows:  # one line of evidence per event in the table; all of it in json/csv
+        first = (row.get("evidence") or [{}])[0]
+        row["actors"] = f"{first.get('source_text', '?')} -> {first.get('target_text') or '-'}"
+        row["evidence_text"] = (first.get("text") or "")[:160]
+    emit(rows, fmt, columns=["date", "plover", "cameo", "source", "target", "mode",
+                             "n_sources", "actors", "evidence_text"])
 
 
 @app.command()
@@ -379,6 +383,33 @@ def registry_check(path: Path) -> None:
     if problems:
         raise typer.Exit(1)
     console.print(f"{path}: ok")
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Run the analyst's workbench (web UI and JSON API) over the store, read-only."""
+    try:
+        from .web import serve as serve_app
+    except ImportError as exc:
+        fail(f"the web server needs the web extra ({exc.name} is missing): "
+             "pip install 'dyadwatch[web]'")
+    path = db_path(db)
+    if not path.exists():
+        fail(f"no database at {path}: run `dyadwatch ingest PATH --db {path}` first, "
+             "or pass --db FILE.")
+    console.print(f"[bold]dyadwatch[/] workbench on http://{host}:{port}/ over {path} "
+                  "(read-only; Ctrl+C stops it)")
+    try:
+        serve_app(path, host=host, port=port)
+    except DyadwatchError as exc:
+        fail(str(exc))
 
 
 def main() -> None:

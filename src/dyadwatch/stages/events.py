@@ -387,10 +387,15 @@ class _DocCoder:
                     if objective and child.pos_ == "PRON":
                         continue
                     found = self._actor_mentions(child)
+                    # "Indian and Chinese soldiers": the modifier's conjuncts count too
+                    for conj in child.conjuncts:
+                        found += [m for m in self._actor_mentions(conj) if m not in found]
                     if found:
                         break
         if not found and not shallow:
-            # "leaders of the Ata-Jurt party", "groups in Zimbabwe", "activists from Fatah"
+            # "leaders of the Ata-Jurt party", "groups in Zimbabwe", "activists from Fatah",
+            # "resume attacks in Israel" (a place of the signer's own country is dropped
+            # later, so "signed it in Beijing" keeps its co-signers as targets)
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("of", "in", "from"):
                     for pobj in prep.children:
@@ -493,6 +498,10 @@ class _DocCoder:
         sources = _dedupe_actors(candidate.sources)
         targets = [t for t in _dedupe_actors(candidate.targets)
                    if t.country not in _countries(sources) or not t.country]
+        if not targets and len(_countries(sources)) >= 2:
+            # "China, Kyrgyzstan and Uzbekistan signed…": the co-actors are each other's
+            targets = [m for m in sources[1:] if m.country != sources[0].country]
+            sources = sources[:1]
         if not sources or (self.min_actors >= 2 and not targets):
             return None
         if not targets and candidate.cameo in ("042", "043"):
