@@ -250,7 +250,59 @@ def timeline(a: str, b: str, db: DbOption = None, fmt: FormatOption = Format.tab
     if by not in ("month", "year"):
         fail("--by takes month or year")
     store = open_readonly(db)
-    emit(store.timeline(a.upper(), b.upper(), by=by), fmt)
+    rows = store.timeline(a.upper(), b.upper(), by=by)
+    if fmt is Format.table:
+        for row in rows:
+            row["counts"] = ", ".join(f"{t} {n}" for t, n in row["counts"].items() if n)
+            row["goldstein_mean"] = round(row["goldstein_mean"] or 0.0, 2)
+            row["goldstein_sum"] = round(row["goldstein_sum"] or 0.0, 2)
+    emit(rows, fmt)
+
+
+@app.command()
+def facts(db: DbOption = None, fmt: FormatOption = Format.table, limit: LimitOption = 100,
+          indicator: Annotated[str | None, typer.Option("--indicator")] = None,
+          country: Annotated[str | None, typer.Option("--country")] = None) -> None:
+    """Figures (trade, investment, loans, aid…) with period, change and source."""
+    store = open_readonly(db)
+    emit(store.facts(indicator=indicator, country=country.upper() if country else None,
+                     limit=limit), fmt)
+
+
+@app.command()
+def relations(a: Annotated[str | None, typer.Argument()] = None,
+              b: Annotated[str | None, typer.Argument()] = None,
+              db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """The partnership ladder of a pair over time (all pairs without arguments)."""
+    store = open_readonly(db)
+    rows = store.relations(a.upper() if a else None, b.upper() if b else None)
+    columns = ["date", "countries", "level", "rung", "since", "as_of", "outlet", "text"] \
+        if fmt is Format.table else None
+    emit(rows, fmt, columns=columns)
+
+
+@app.command()
+def projects(db: DbOption = None, fmt: FormatOption = Format.table,
+             country: Annotated[str | None, typer.Option("--country")] = None) -> None:
+    """Named projects with their countries and milestones."""
+    store = open_readonly(db)
+    emit(store.projects(country=country.upper() if country else None), fmt)
+
+
+@app.command()
+def conflicts(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Where sources disagree: figures, event dates, partnership levels, project countries."""
+    from .conflicts import conflicts_from_store
+
+    store = open_readonly(db)
+    rows = conflicts_from_store(store)
+    if fmt is Format.table:
+        for row in rows:
+            row["evidence"] = " | ".join(f"{i.get('source')}: {i.get('evidence')}"
+                                         for i in row.get("items", []))
+        emit(rows, fmt, columns=["kind", "key", "note", "evidence"])
+        return
+    emit(rows, fmt)
 
 
 @app.command()
