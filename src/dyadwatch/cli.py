@@ -265,8 +265,11 @@ def facts(db: DbOption = None, fmt: FormatOption = Format.table, limit: LimitOpt
           country: Annotated[str | None, typer.Option("--country")] = None) -> None:
     """Figures (trade, investment, loans, aid…) with period, change and source."""
     store = open_readonly(db)
-    emit(store.facts(indicator=indicator, country=country.upper() if country else None,
-                     limit=limit), fmt)
+    rows = store.facts(indicator=indicator, country=country.upper() if country else None,
+                       limit=limit)
+    columns = ["period", "indicator", "countries", "value", "unit", "change_pct", "qualifier",
+               "attributed_to", "original", "outlet"] if fmt is Format.table else None
+    emit(rows, fmt, columns=columns)
 
 
 @app.command()
@@ -310,7 +313,8 @@ def search(query: str, db: DbOption = None, fmt: FormatOption = Format.table,
            limit: LimitOption = 20) -> None:
     """Full-text search over sentences."""
     store = open_readonly(db)
-    emit(store.search(query, limit=limit), fmt)
+    columns = ["published", "outlet", "doc_id", "sentence", "text"] if fmt is Format.table else None
+    emit(store.search(query, limit=limit), fmt, columns=columns)
 
 
 @app.command()

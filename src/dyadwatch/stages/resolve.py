@@ -105,7 +105,8 @@ class Resolve:
     def __call__(self, doc: Document) -> Document:
         ctx = _Context(doc, self.registry, _article_date(doc))
         mentions = [m for m in (_from_ent(ctx, span) for span in doc.layer("ents")) if m]
-        mentions = [m for m in mentions if not _inside_institution_name(ctx, m)]
+        mentions = [m for m in mentions if not _inside_institution_name(ctx, m)
+                    and not _names_a_currency(ctx, m)]
         mentions = _drop_overlaps(mentions)
         for mention in mentions:
             _link(ctx, mention)
@@ -194,6 +195,15 @@ def _inside_institution_name(ctx: _Context, mention: Mention) -> bool:
     after = re.match(r"(?:[A-Z][\w-]*|of|and|for|,|\s)*", ctx.text[mention.end:mention.end + 80])
     name = (run.group(0) if run else "") + mention.text + (after.group(0) if after else "")
     return bool(_INSTITUTION.search(name)) and not name.strip().startswith(mention.text)
+
+
+_CURRENCY = re.compile(r"\s*(?:dollars?|cents?|yuan|renminbi|roubles?|rubles?|euros?|pounds?|"
+                       r"rupees?|yen|won|tenge|soms?|sums?|somoni|manats?|lira|francs?)\b", re.I)
+
+
+def _names_a_currency(ctx: _Context, mention: Mention) -> bool:
+    """"US" in "240 billion US dollars" names a currency, not an actor."""
+    return mention.type == "COUNTRY" and bool(_CURRENCY.match(ctx.text, mention.end))
 
 
 def _adjectives(ctx: _Context, mention: Mention) -> tuple[str, ...]:
