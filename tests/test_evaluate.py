@@ -26,8 +26,8 @@ from dyadwatch.document import (
     Span,
 )
 from dyadwatch.errors import UsageError
-from dyadwatch.evaluate.entities import _alias_pattern
 from dyadwatch.evaluate import load_gsr, run_eval, score_corpus, score_gsr, system_view
+from dyadwatch.evaluate.entities import _alias_pattern
 from dyadwatch.evaluate.gsr import OLD_CODES, gold_codes, gold_type
 from dyadwatch.evaluate.measures import date_agrees, date_range, fold, occurs_in
 from dyadwatch.stages.normalise import normalise_text

@@ -24,7 +24,6 @@ Rules (GUIDELINES.md "Scoring", made precise here; strict where the guidelines a
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
