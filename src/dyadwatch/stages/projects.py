@@ -202,6 +202,9 @@ class _ProjectReader:
             for m in self.doc.mentions
             if m.type == "PROJECT" and m.entity_id and m.entity_id.startswith("project:")
             and ":unk:" not in m.entity_id and self._in_body(m.start, m.end)
+            # names the resolver read off a "X-Y-Z railway" pattern are read again below,
+            # with their tail ("… construction project") and the countries as written
+            and m.resolved_by != "project_name"
         ]
         taken = [(r.start, r.end) for r in references]
         for _, sentence in self.sentences:

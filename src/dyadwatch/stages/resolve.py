@@ -108,6 +108,7 @@ class Resolve:
         mentions = [m for m in mentions if not _inside_institution_name(ctx, m)
                     and not _names_a_currency(ctx, m)]
         mentions = _drop_overlaps(mentions)
+        mentions = _project_names(ctx, mentions)
         for mention in mentions:
             _link(ctx, mention)
             if mention.type == "PERSON" and not mention.entity_id and " " in mention.text:
@@ -166,6 +167,41 @@ def _from_ent(ctx: _Context, span: Any) -> Mention | None:
         return None
     return Mention(start, end, text, mention_type, entity_id=ent_id, provenance=TAG,
                    resolved_by="registry" if ent_id else None)
+
+
+_PROJECT_NAME = re.compile(
+    r"\b(?P<name>(?:[A-Z][a-z]+[-–\s]){1,3}[A-Z][a-z]+\s+(?:railway|railroad|pipeline|corridor|"
+    r"highway|road|bridge|port|canal|dam|tunnel|line))(?:\s+(?:construction\s+)?project)?\b")
+
+
+def _project_names(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
+    """"China-Kyrgyzstan-Ukraine railway": a project named after countries is one project
+    mention (resolved to the registry's project by name similarity), not country mentions."""
+    for match in _PROJECT_NAME.finditer(ctx.text):
+        start, end = match.start(), match.end()
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
+        if not inside or any(m.type == "PROJECT" and m.start == start for m in inside):
+            continue
+        if not all(m.type in ("COUNTRY", "LOCATION", "NORP", "PROJECT") for m in inside):
+            continue
+        found = ctx.registry.find_fuzzy(match.group("name"), type="project")
+        if not found:
+            continue
+        entity_id, score, reason = found[0]
+        shared = {m.entity_id.split(":", 1)[1] for m in inside if m.type == "COUNTRY"
+                  and m.entity_id} & set(getattr(ctx.registry.get(entity_id), "countries", ()))
+        # a near spelling with a wrong country in it ("…-Ukraine railway" for the
+        # China-Kyrgyzstan-Uzbekistan one) counts when the other named countries agree
+        if score < 0.8 and not (score >= 0.75 and len(shared) >= 2):
+            continue
+        mentions = [m for m in mentions if m not in inside]
+        start, end = match.span("name")
+        project = Mention(start, end, match.group("name"), "PROJECT", entity_id=entity_id,
+                          provenance=TAG, confidence=round(score, 3),
+                          resolved_by="project_name")
+        _evidence(ctx, project, rule="project_name", score=score, reason=reason)
+        mentions.append(project)
+    return sorted(mentions, key=lambda m: m.start)
 
 
 def _sloppy(ctx: _Context, text: str, start: int, end: int, mention_type: str) -> bool:
@@ -441,7 +477,9 @@ def _role_phrases(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
     added = []
     for match in _ROLE.finditer(ctx.text):
         start, end = match.start(), match.end()
-        if _covered(mentions, start, end) or ctx.doc.in_boilerplate(start, end):
+        # the country adjective inside ("the Chinese president") may be a mention already
+        blocking = [m for m in mentions if m.start < end and start < m.end and m.type != "COUNTRY"]
+        if blocking or ctx.doc.in_boilerplate(start, end):
             continue
         if re.match(r"\s+[A-Z]", ctx.text[end:end + 2]):
             continue  # a name follows: the title rule handles it
