@@ -14,9 +14,6 @@ from dyadwatch.document import Document, Event
 
 REPORT_DATE = "2025-02-06"  # a Thursday
 
-PASSIVE = pytest.mark.xfail(strict=True, reason=(
-    "events._DocCoder._object_actors never looks at the passive subject (nsubjpass): the "
-    "agent becomes the source but the logical object is lost, so no dyadic event"))
 HEADLINE = pytest.mark.xfail(strict=True, reason=(
     "no headline rule in events.py: Title-Case headlines are parsed as they stand, spaCy "
     "tags 'Talks' and 'Sanctions' as PROPN with unlemmatised forms, so "
@@ -25,38 +22,6 @@ HEADLINE_NAME_SPAN = pytest.mark.xfail(strict=True, reason=(
     "no headline rule: spaCy's NER makes 'Tokayev Meets Mirziyoyev' one PERSON span (an "
     "unknown id, no country); _with_actors then takes that one mention as subject and as "
     "object, and _DocCoder._event has no guard against source and target being the same"))
-NEGATED_AGREE = pytest.mark.xfail(strict=True, reason=(
-    "events._recode returns None for plover AGREE before its negation branch (whose "
-    "condition includes AGREE), so 'did not sign' / 'failed to reach an agreement' stay "
-    "AGREE 057 with negated=True instead of REJECT"))
-VOW_TO_ATTACK = pytest.mark.xfail(strict=True, reason=(
-    "vow/pledge/promise are AGREE rows in verbs.tsv; _DocCoder._verbal codes the intent "
-    "verb itself as well as its conflictual complement, so 'vowed to attack' gives AGREE "
-    "030 beside THREATEN 130"))
-HOPE = pytest.mark.xfail(strict=True, reason=(
-    "the model lemmatises 'hopes'/'hoped' as 'hop', so _verbal never reaches the "
-    "'lemma == \"hope\"' branch of _reported; and the base form 'hope' matches the "
-    "verbs.tsv row (020) first, so the clause subject never becomes the target"))
-WE_SPEAKER = pytest.mark.xfail(strict=True, reason=(
-    "_DocCoder._subject_actors returns [] as soon as the clause has a subject token, even "
-    "one with no actor ('we'), and never falls back to the speaker of the governing "
-    "speech verb"))
-BORROWED_SOURCE = pytest.mark.xfail(strict=True, reason=(
-    "_DocCoder._nominal gives an event noun without an agent the subject of whatever verb "
-    "governs it (meant for 'attended the signing'), so the object of condemn/criticise "
-    "('the attack on Pakistan') becomes an event by the critic"))
-OBJECT_PRONOUN = pytest.mark.xfail(strict=True, reason=(
-    "_DocCoder._object_actors asks _np_actors(obj) first, which descends into the "
-    "object's 'in' phrase without objective=True and takes 'its' (the subject) before the "
-    "object's own 'for' phrase; the target is then dropped as the source's own country"))
-DURATION = pytest.mark.xfail(strict=True, reason=(
-    "_DocCoder._sentence_dates skips timex spans without a value, and durations "
-    "('for years', 'for decades') have none, so _BACKGROUND_TIMEX is never applied to "
-    "them and a simple-past background event gets the publication date"))
-HYPHENATED_OCCASION = pytest.mark.xfail(strict=True, reason=(
-    "events._occasion_name joins the tokens of the occasion's name with spaces and drops "
-    "punctuation ('China Central Asia Summit'), so _occasion_for's literal 'name in "
-    "sentence.text' never matches a hyphenated name"))
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +96,7 @@ def test_indirect_object_is_target(dyadic, text, plover, source, target) -> None
     ("Russia withdrew its troops from Georgia.", "RETREAT", "GEO"),
     ("Lithuania recalled its ambassador from China.", "SANCTION", "CHN"),
     pytest.param("Turkmenistan expressed support for Afghanistan in its reconstruction.",
-                 "SUPPORT", "AFG", marks=OBJECT_PRONOUN),
+                 "SUPPORT", "AFG"),
 ])
 def test_possessive_in_object_points_back_not_at_target(dyadic, text, plover, target) -> None:
     event = only(code(dyadic, text).events, plover)
@@ -148,9 +113,8 @@ def test_agent_of_passive_is_source(monadic, text, plover, source) -> None:
 
 
 @pytest.mark.parametrize(("text", "plover", "source", "target"), [
-    pytest.param("Kyrgyzstan was attacked by Tajikistan.", "ASSAULT", "TJK", "KGZ",
-                 marks=PASSIVE),
-    pytest.param("Afghanistan was condemned by Iran.", "ACCUSE", "IRN", "AFG", marks=PASSIVE),
+    pytest.param("Kyrgyzstan was attacked by Tajikistan.", "ASSAULT", "TJK", "KGZ"),
+    pytest.param("Afghanistan was condemned by Iran.", "ACCUSE", "IRN", "AFG"),
 ])
 def test_subject_of_passive_is_target(dyadic, text, plover, source, target) -> None:
     assert pair(only(code(dyadic, text).events, plover)) == (source, target)
@@ -167,10 +131,8 @@ def test_bystanders_are_not_actors(dyadic, text, forbidden) -> None:
 
 
 @pytest.mark.parametrize(("text", "critic", "wrong_type"), [
-    pytest.param("China condemned the attack on Pakistan.", "CHN", "ASSAULT",
-                 marks=BORROWED_SOURCE),
-    pytest.param("Russia condemned the sanctions against Iran.", "RUS", "SANCTION",
-                 marks=BORROWED_SOURCE),
+    pytest.param("China condemned the attack on Pakistan.", "CHN", "ASSAULT"),
+    pytest.param("Russia condemned the sanctions against Iran.", "RUS", "SANCTION"),
 ])
 def test_object_of_criticism_is_not_an_act_of_the_critic(dyadic, text, critic,
                                                          wrong_type) -> None:
@@ -266,9 +228,9 @@ def test_reported_clause_gives_type_and_its_own_actor(dyadic, text, plover, sour
      "person:xi_jinping", "KAZ"),
     ("Shavkat Mirziyoyev said he would visit China.", "person:shavkat_mirziyoyev", "CHN"),
     pytest.param('"We are ready to work with Kyrgyzstan on energy," Xi Jinping said.',
-                 "person:xi_jinping", "KGZ", marks=WE_SPEAKER),
+                 "person:xi_jinping", "KGZ"),
     pytest.param('"We will deepen cooperation with Kazakhstan," Xi Jinping said.',
-                 "person:xi_jinping", "KAZ", marks=WE_SPEAKER),
+                 "person:xi_jinping", "KAZ"),
 ])
 def test_speaker_is_source_when_clause_has_no_actor(dyadic, text, speaker, target) -> None:
     events = code(dyadic, text).events
@@ -281,10 +243,8 @@ def test_speaker_is_source_when_clause_has_no_actor(dyadic, text, speaker, targe
      "RUS"),
     ("Sadyr Japarov said Tajikistan must stop the shelling.", "KGZ", "TJK"),
     ('"Tajikistan must withdraw its troops," Sadyr Japarov told reporters.', "KGZ", "TJK"),
-    pytest.param("Xi Jinping hopes Kazakhstan will join the project.", "CHN", "KAZ",
-                 marks=HOPE),
-    pytest.param("China hoped that Kyrgyzstan would protect Chinese investors.", "CHN", "KGZ",
-                 marks=HOPE),
+    pytest.param("Xi Jinping hopes Kazakhstan will join the project.", "CHN", "KAZ"),
+    pytest.param("China hoped that Kyrgyzstan would protect Chinese investors.", "CHN", "KGZ"),
 ])
 def test_what_the_other_side_should_do_is_a_request(dyadic, text, source, target) -> None:
     event = only(code(dyadic, text).events, "REQUEST")
@@ -342,10 +302,9 @@ def test_coordinated_actors_are_source_and_target(dyadic, text, date, plover, si
     ("Armenia and Azerbaijan did not hold talks.", "ARM", "AZE", "CONSULT"),
     ("Tajikistan refused to cooperate with Kyrgyzstan on water.", "TJK", "KGZ", "COOPERATE"),
     ("India refused to meet Pakistan.", "IND", "PAK", "CONSULT"),
-    pytest.param("Russia did not sign the agreement with Ukraine.", "RUS", "UKR", "AGREE",
-                 marks=NEGATED_AGREE),
+    pytest.param("Russia did not sign the agreement with Ukraine.", "RUS", "UKR", "AGREE"),
     pytest.param("Kyrgyzstan and Tajikistan failed to reach an agreement on the border.",
-                 "KGZ", "TJK", "AGREE", marks=NEGATED_AGREE),
+                 "KGZ", "TJK", "AGREE"),
 ])
 def test_negated_cooperation_is_reject(dyadic, text, source, target, cooperative) -> None:
     events = code(dyadic, text).events
@@ -373,8 +332,7 @@ def test_promised_cooperation_is_agree(dyadic, text, modes, source, target, acti
     ("Russia announced that it will impose sanctions on Moldova.", "RUS", "MDA", "SANCTION"),
     ("Iran plans to seize British tankers.", "IRN", "GBR", "COERCE"),
     ("North Korea will attack South Korea if provoked.", "PRK", "KOR", "ASSAULT"),
-    pytest.param("Azerbaijan vowed to attack Armenia.", "AZE", "ARM", "AGREE",
-                 marks=VOW_TO_ATTACK),
+    pytest.param("Azerbaijan vowed to attack Armenia.", "AZE", "ARM", "AGREE"),
 ])
 def test_announced_conflict_is_threaten(dyadic, text, source, target, action) -> None:
     events = code(dyadic, text).events
@@ -450,8 +408,8 @@ def test_current_event_without_expression_gets_the_report_date(dyadic) -> None:
     "Kazakhstan has supported China's position on Taiwan.",
     "In recent years Uzbekistan has cooperated closely with China.",
     "Since 2015, Kazakhstan has sold grain to China.",
-    pytest.param("For years, Kazakhstan criticized Russia.", marks=DURATION),
-    pytest.param("For decades Russia supplied arms to India.", marks=DURATION),
+    pytest.param("For years, Kazakhstan criticized Russia."),
+    pytest.param("For decades Russia supplied arms to India."),
 ])
 def test_background_is_undated(dyadic, text) -> None:
     events = code(dyadic, text).events
@@ -476,7 +434,7 @@ def test_paragraph_and_lead_date_carry_to_undated_sentences(dyadic) -> None:
      "2025-03-28", "2025-03-25"),
     pytest.param("The China-Central Asia Summit took place in Xi'an in May. During the "
                  "China-Central Asia Summit, Xi Jinping met Sadyr Japarov.", "2023-07-10",
-                 "2023-05", marks=HYPHENATED_OCCASION),
+                 "2023-05"),
 ])
 def test_date_from_a_named_occasion_dated_elsewhere(dyadic, text, report, value) -> None:
     events = code(dyadic, text, report).events

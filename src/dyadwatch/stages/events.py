@@ -61,7 +61,7 @@ _ECONOMIC = {"trade", "economic", "economy", "investment", "invest", "import", "
              "business", "commerce", "financial", "finance", "enterprise", "market",
              "industrial", "industry", "agricultural", "energy"}
 _BACKGROUND_TIMEX = re.compile(r"\b(recent|many|past|several|the last)\s+(years|decades|months)\b"
-                               r"|\bsince\b|\bfor years\b", re.I)
+                               r"|\bsince\b|\bfor\s+(?:years|decades|months)\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -144,13 +144,13 @@ class _DocCoder:
             if self._paragraph_of(sentence) != paragraph:
                 paragraph, paragraph_date = self._paragraph_of(sentence), None
             own_dates = self._sentence_dates(sentence)
-            candidates = _drop_request_content(list(self._candidates(sentence)))
+            candidates = _drop_intent_heads(_drop_request_content(list(self._candidates(sentence))))
             self._assign_dates(candidates, own_dates)
             for candidate in candidates:
                 event = self._event(candidate, sentence, index, paragraph_date or peg)
                 if event is not None:
                     events.append(event)
-            first_day = next((v for v, p, _ in own_dates if p == "day"), None)
+            first_day = next((v for v, p, _ in own_dates if v and p == "day"), None)
             if first_day and (self.published is None or first_day <= self.published):
                 paragraph_date = first_day
                 peg = peg or first_day
@@ -188,6 +188,9 @@ class _DocCoder:
         obj = _object_of(verb)
         object_lemma = obj.lemma_.lower() if obj is not None else None
         preps = [c.lemma_.lower() for c in verb.children if c.dep_ in ("prep", "agent", "dative")]
+        if _is_hope(verb) and any(c.dep_ == "ccomp" for c in verb.children):
+            yield from self._reported(verb)  # "X hopes Y will…": a request, read as speech
+            return
         entry = self.lexicon.match_verb(lemma, particle=particle, prep=preps or None,
                                         object_lemma=object_lemma)
         if obj is not None and lemma in _LIGHT_VERBS and not (entry and entry.objects):
@@ -199,9 +202,10 @@ class _DocCoder:
                 yield self._with_actors(_Candidate(noun.cameo, verb, obj, "light_verb"), verb)
                 return
         if entry is not None:
-            yield self._with_actors(_Candidate(entry.cameo, verb, verb, "verb"), verb)
+            candidate = _Candidate(entry.cameo, verb, verb, "verb")
+            yield self._with_actors(candidate, verb, preps=(entry.prep,) if entry.prep else ())
             return
-        if lemma in _SPEECH or lemma == "hope":
+        if lemma in _SPEECH or _is_hope(verb):
             yield from self._reported(verb)
 
     def _nominal(self, noun: Any) -> _Candidate | None:
@@ -220,15 +224,33 @@ class _DocCoder:
         candidate.targets = self._prep_actors(noun) or self._stranded_prep_actors(noun)
         if not candidate.sources and noun.dep_ in _OBJECTS | {"pobj"}:
             governor = head if noun.dep_ in _OBJECTS else head.head
+            if self._judges(governor, noun):
+                # "China condemned the attack on Pakistan": the critic is not the attacker.
+                # A neutral or aspectual verb lends its subject ("renewed negotiations",
+                # "organized a strike", "spoke … during a visit to Kazakhstan").
+                return None
             candidate.sources = self._subject_actors(governor)
             candidate.anchor = governor
         if len(candidate.sources) >= 2 and not candidate.targets:
             candidate.sources, candidate.targets = candidate.sources[:1], candidate.sources[1:]
         return candidate
 
-    def _with_actors(self, candidate: _Candidate, verb: Any) -> _Candidate:
+    def _judges(self, governor: Any, noun: Any) -> bool:
+        """True when ``governor`` is itself an event about the noun's event (condemn,
+        refuse, threaten, appeal for, welcome…) or a speech verb: then its subject is not
+        the actor of what the noun names."""
+        lemma = governor.lemma_.lower()
+        if lemma in _LIGHT_VERBS:
+            return False
+        if lemma in _SPEECH:
+            return True
+        entry = self.lexicon.match_verb(lemma, object_lemma=noun.lemma_.lower())
+        return entry is not None
+
+    def _with_actors(self, candidate: _Candidate, verb: Any, *,
+                     preps: tuple[str, ...] = ()) -> _Candidate:
         candidate.sources = self._subject_actors(verb)
-        candidate.targets = self._object_actors(verb, candidate.trigger)
+        candidate.targets = self._object_actors(verb, candidate.trigger, preps=preps)
         if len(candidate.sources) >= 2 and not candidate.targets:
             # "Xi and Nazarbayev met", "the two leaders signed": a reciprocal event
             candidate.sources, candidate.targets = candidate.sources[:1], candidate.sources[1:]
@@ -248,7 +270,7 @@ class _DocCoder:
             subjects = self._subject_actors(clause)
             if not subjects:
                 continue
-            if verb.lemma_.lower() == "hope" or _has_child(clause, _DEONTIC):
+            if _is_hope(verb) or _has_child(clause, _DEONTIC):
                 if _other_side(speakers, subjects):
                     yield self._clause_candidate("020", verb, clause, speakers, subjects,
                                                  "request")
@@ -279,6 +301,8 @@ class _DocCoder:
             if subjects:
                 if subjects[0].lower_ in ("who", "which", "that") and verb.dep_ == "relcl":
                     return self._np_actors(verb.head)
+                if not actors and subjects[0].lower_ in ("we", "i"):
+                    return self._speaker(verb)  # '"We are ready…," Xi said'
                 return actors
             if verb.dep_ == "relcl":
                 return self._np_actors(verb.head)
@@ -292,8 +316,29 @@ class _DocCoder:
             return []
         return []
 
-    def _object_actors(self, verb: Any, trigger: Any) -> list[Mention]:
-        """Actors of the object, else of a target preposition ("with", "to", "against"…)."""
+    def _speaker(self, verb: Any) -> list[Mention]:
+        """The actor who says the quoted clause ``verb`` stands in."""
+        for node in [verb, *verb.ancestors]:
+            speech = [node] if node.lemma_.lower() in _SPEECH else [
+                c for c in node.children if c.dep_ in ("parataxis", "ccomp")
+                and c.lemma_.lower() in _SPEECH]
+            for head in speech:
+                subjects = [c for c in head.children if c.dep_ in _SUBJECTS]
+                actors = [a for s in subjects for a in self._np_actors(s)]
+                if actors:
+                    return actors
+        return []
+
+    def _object_actors(self, verb: Any, trigger: Any, *, preps: tuple[str, ...] = ()) -> list[Mention]:
+        """Actors of the object, else of a target preposition ("with", "to", "against"…,
+        and the one the lexicon entry names, as "in" for "invest in"); for a passive, its
+        subject ("Kyrgyzstan was attacked by Tajikistan")."""
+        if any(c.dep_ == "agent" for c in verb.children):
+            for child in verb.children:
+                if child.dep_ == "nsubjpass":
+                    actors = self._np_actors(child)
+                    if actors:
+                        return actors
         for child in verb.children:  # "give Tanzania a grant": the indirect object
             if child.dep_ == "dative" and child.pos_ in ("PROPN", "NOUN", "PRON"):
                 actors = self._np_actors(child, objective=True)
@@ -308,7 +353,7 @@ class _DocCoder:
             found = self._prep_actors(node, extra=("by",))
             if found:
                 return found
-        found = self._prep_actors(verb)
+        found = self._prep_actors(verb, extra=preps)
         if found:
             return found
         for child in verb.children:  # "to work with X" under an intent head
@@ -326,7 +371,7 @@ class _DocCoder:
             if prep.dep_ in ("prep", "dative") and prep.lemma_.lower() in _TARGET_PREPS + extra:
                 for pobj in prep.children:
                     if pobj.dep_ in ("pobj", "dobj"):
-                        actors = self._np_actors(pobj)
+                        actors = self._np_actors(pobj, objective=True)
                         if actors:
                             return actors
         return []
@@ -399,7 +444,7 @@ class _DocCoder:
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("of", "in", "from"):
                     for pobj in prep.children:
-                        found = self._np_actors(pobj, shallow=True)
+                        found = self._np_actors(pobj, shallow=True, objective=objective)
                 if found:
                     break
         for conj in token.children:
@@ -432,11 +477,15 @@ class _DocCoder:
             return "conditional", False
         return "", False
 
-    def _sentence_dates(self, sentence: Any) -> list[tuple[str, str, Any]]:
+    def _sentence_dates(self, sentence: Any) -> list[tuple[str | None, str | None, Any]]:
+        """The sentence's dated expressions, and its background ones ("for years", "in
+        recent years") with no value: those make the events they belong to undated."""
         found = []
         for span in self.timex:
-            if sentence.start_char <= span.start < sentence.end_char and span.attrs.get("value"):
-                found.append((span.attrs["value"], span.attrs.get("precision"), span))
+            if not sentence.start_char <= span.start < sentence.end_char:
+                continue
+            if span.attrs.get("value") or _BACKGROUND_TIMEX.search(span_text(self.doc, span)):
+                found.append((span.attrs.get("value"), span.attrs.get("precision"), span))
         return found
 
     def _occasion_dates(self) -> dict[str, str]:
@@ -496,8 +545,9 @@ class _DocCoder:
     def _event(self, candidate: _Candidate, sentence: Any, index: int,
                reference: str | None) -> Event | None:
         sources = _dedupe_actors(candidate.sources)
-        targets = [t for t in _dedupe_actors(candidate.targets)
-                   if t.country not in _countries(sources) or not t.country]
+        own = {m.entity_id for m in sources}
+        targets = [t for t in _dedupe_actors(candidate.targets) if t.entity_id not in own
+                   and (t.country not in _countries(sources) or not t.country)]
         if not targets and len(_countries(sources)) >= 2:
             # "China, Kyrgyzstan and Uzbekistan signed…": the co-actors are each other's
             targets = [m for m in sources[1:] if m.country != sources[0].country]
@@ -662,22 +712,32 @@ def _dedupe_actors(mentions: list[Mention]) -> list[Mention]:
 def _actor(mention: Mention | None) -> Actor | None:
     if mention is None:
         return None
+    sector = mention.sector
+    if mention.type == "LOCATION" and mention.country:
+        sector = "GOV"  # "Beijing said", "Astana and Beijing signed": the capital's government
     return Actor(text=mention.text, start=mention.start, end=mention.end,
-                 entity_id=mention.entity_id, country=mention.country, sector=mention.sector,
+                 entity_id=mention.entity_id, country=mention.country, sector=sector,
                  role=mention.role)
 
 
 def _recode(plover: str, mode: str, candidate: _Candidate, sentence: Any) -> str | None:
     """The CAMEO code an action becomes given its mode, or None to keep it (PLOVER rules)."""
-    if candidate.rule in ("request", "praise") or plover in ("AGREE", "REQUEST", "THREATEN"):
+    if candidate.rule in ("request", "praise"):
         return None
     if candidate.negated and plover in _COOPERATIVE | {"AGREE"}:
         return "120"  # reject: "will not accept", "failed to reach agreement"
+    if plover in ("AGREE", "REQUEST", "THREATEN"):
+        return None
     if plover in _COOPERATIVE and mode in _PROSPECTIVE:
         return "0311" if _economic(sentence) else "030"
     if plover in _CONFLICTUAL and mode in _PROSPECTIVE:
         return "130"  # threaten: "would blockade", "plans to impose restrictions"
     return None
+
+
+def _is_hope(verb: Any) -> bool:
+    # the small model lemmatises "hopes"/"hoped" as "hop"
+    return verb.lemma_.lower() == "hope" or verb.lower_ in ("hopes", "hoped", "hoping", "hope")
 
 
 def _economic(sentence: Any) -> bool:
@@ -688,6 +748,15 @@ def _is_plain_agreement_noun(noun: Any, governor_lemma: str) -> bool:
     """"agreement"/"document" as objects of sign/reach are coded by the verb, not the noun."""
     return noun.lemma_.lower() in ("agreement", "statement", "declaration", "document") and \
         governor_lemma not in ("reach",)
+
+
+def _drop_intent_heads(candidates: list[_Candidate]) -> list[_Candidate]:
+    """"Azerbaijan vowed to attack Armenia": the vow frames the attack (a threat), it is not
+    an event of its own when what it promises is coded."""
+    anchors = {c.anchor.i for c in candidates}
+    return [c for c in candidates if not (
+        c.anchor.lemma_.lower() in _INTENT_VERBS and c.rule == "verb"
+        and any(child.dep_ == "xcomp" and child.i in anchors for child in c.anchor.children))]
 
 
 def _drop_request_content(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -706,9 +775,17 @@ def _is_background(anchor: Any) -> bool:
 
 
 def _occasion_name(token: Any) -> str | None:
-    words = [t for t in token.subtree if t.pos_ in ("PROPN", "NOUN", "ADP", "CCONJ", "ADJ")]
-    name = " ".join(t.text for t in words if t.text[:1].isupper() or t.pos_ in ("ADP", "CCONJ"))
-    name = name.strip()
+    """The occasion's name as written ("Belt and Road Forum for International Cooperation",
+    "China-Central Asia Summit"): the capitalised run of the subject phrase."""
+    subtree = list(token.subtree)
+    words = [t for t in subtree if t.text[:1].isupper() or t.pos_ in ("ADP", "CCONJ", "PUNCT")]
+    while words and (not words[0].text[:1].isupper() or words[0].lower_ in ("the", "a", "an")):
+        words.pop(0)
+    while words and not words[-1].text[:1].isupper():
+        words.pop()
+    if not words:
+        return None
+    name = token.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip()
     if not re.search(r"\b(Forum|Summit|Meeting|Conference|Games|Congress|Session|Expo)\b", name):
         return None
     return re.sub(r"^(?:of|and|for)\s+", "", name)

@@ -59,7 +59,7 @@ _GROUP_COUNTRIES = re.compile(
     r"\b(?:the\s+two\s+(?:countries|nations|sides|states|governments|peoples)|both\s+(?:countries|"
     r"nations|sides|governments)|the\s+two\s+neighbou?rs)\b", re.I)
 _FOCUS_COUNTRY = re.compile(
-    r"\bthe\s+(?P<region>(?:[A-Z][a-z]+\s+){0,2})?(?:country|nation|state|republic)\b")
+    r"\b[Tt]he\s+(?P<region>(?:[A-Z][a-z]+\s+){0,2})?(?:country|nation|state|republic)\b")
 _ROLE = re.compile(
     r"\b(?:the|his|her|their)\s+(?P<adj>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)\s+"
     r"(?P<title>president|premier|prime\s+minister|foreign\s+minister|chancellor|king|emir|"
@@ -328,23 +328,23 @@ def _evidence(ctx: _Context, mention: Mention, **facts: Any) -> None:
 
 def _short_forms(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
     """"Xi", "Japarov's" -> the full name seen in the document (or one office holder)."""
-    by_token: dict[str, set[str]] = defaultdict(set)
+    by_token: dict[str, set[str]] = defaultdict(set)  # keyed by transliteration key
     for mention in mentions:
         if mention.type == "PERSON" and mention.entity_id and " " in mention.text:
             for token in mention.text.split():
                 if len(token) > 1 and token[0].isupper():
-                    by_token[token].add(mention.entity_id)
+                    by_token[translit_key(token)].add(mention.entity_id)
     taken = [(m.start, m.end) for m in mentions]
     added: list[Mention] = []
     for mention in mentions:  # single tokens spaCy found (as any type) that name a person here
         if mention.resolved_by in ("registry", "exact") or " " in mention.text:
             continue
-        ids = by_token.get(mention.text)
+        ids = by_token.get(translit_key(mention.text))
         if ids and len(ids) == 1:
             mention.entity_id, mention.resolved_by = next(iter(ids)), "short_form"
             mention.type = "PERSON"
     for token in ctx.doc.spacy_doc or ():
-        ids = by_token.get(token.text)
+        ids = by_token.get(translit_key(token.text)) if token.text[:1].isupper() else None
         if not ids or len(ids) != 1 or token.pos_ not in ("PROPN", "NOUN", "ADJ", "VERB"):
             continue
         start, end = token.idx, token.idx + len(token.text)
@@ -378,6 +378,7 @@ def _titles(ctx: _Context, mention: Mention) -> None:
     if mention.type != "PERSON":
         return
     before = ctx.text[max(0, mention.start - 60):mention.start]
+    before = before[before.rfind("\n") + 1:]  # a title never stands on the line before
     after = ctx.text[mention.end:mention.end + 40]
     match = re.search(r"(?:(?P<adj>[A-Z][\w-]+)\s+)?(?P<title>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*$",
                       before)
@@ -563,7 +564,10 @@ def _focus_countries(ctx: _Context, mentions: list[Mention]) -> list[Mention]:
     for match in _FOCUS_COUNTRY.finditer(ctx.text):
         start, end = match.start(), match.end()
         region = (match.group("region") or "").strip().lower()
-        if not region or region not in regions or _covered(mentions, start, end):
+        # a region word inside the phrase may already be a (NORP or place) mention
+        blocking = [m for m in mentions if m.start < end and start < m.end
+                    and m.type not in ("NORP", "LOCATION")]
+        if not region or region not in regions or blocking:
             continue
         earlier = [m for m in countries if m.end <= start
                    and m.entity_id.split(":", 1)[1] in regions[region]]
