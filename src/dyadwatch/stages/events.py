@@ -113,15 +113,17 @@ class _DocCoder:
     """Everything needed to code one document; built per document, never shared."""
 
     def __init__(self, doc: Document, lexicon: Lexicon, praise: frozenset[str],
-                 min_actors: int) -> None:
+                 min_actors: int, *, parse: Any = None) -> None:
         self.doc = doc
         self.lexicon = lexicon
         self.praise = praise
         self.min_actors = min_actors
+        # the parse to read: the document's, or a re-parse of one headline (same offsets)
+        self.parse = parse if parse is not None else doc.spacy_doc
         self.by_token: dict[int, list[Mention]] = {}
         for mention in doc.mentions:
-            for token in doc.spacy_doc.char_span(mention.start, mention.end,
-                                                 alignment_mode="expand") or ():
+            for token in self.parse.char_span(mention.start, mention.end,
+                                              alignment_mode="expand") or ():
                 self.by_token.setdefault(token.i, []).append(mention)
         self.excluded = [(s.start, s.end) for s in doc.layer("boilerplate")]
         self.excluded += [(s.start, s.end) for s in doc.layer("header")]
@@ -144,10 +146,15 @@ class _DocCoder:
             if self._paragraph_of(sentence) != paragraph:
                 paragraph, paragraph_date = self._paragraph_of(sentence), None
             own_dates = self._sentence_dates(sentence)
+            coder, read = self, sentence
             candidates = _drop_intent_heads(_drop_request_content(list(self._candidates(sentence))))
-            self._assign_dates(candidates, own_dates)
+            if not candidates and self._is_headline(sentence):
+                coder, read = self._headline_coder(sentence)
+                candidates = list(coder._candidates(read)) if read is not None else []
+            else:
+                self._assign_dates(candidates, own_dates)
             for candidate in candidates:
-                event = self._event(candidate, sentence, index, paragraph_date or peg)
+                event = coder._event(candidate, read, index, paragraph_date or peg)
                 if event is not None:
                     events.append(event)
             first_day = next((v for v, p, _ in own_dates if v and p == "day"), None)
@@ -155,6 +162,35 @@ class _DocCoder:
                 paragraph_date = first_day
                 peg = peg or first_day
         return _dedupe(events)
+
+    def _is_headline(self, sentence: Any) -> bool:
+        """A title line in Title Case ("Xi Jinping Talks with President Zaparov")."""
+        if not any(t.start <= sentence.start_char < t.end for t in self.doc.layer("title")):
+            return False
+        words = re.findall(r"[A-Za-z][\w'-]*", sentence.text)
+        capitals = sum(word[0].isupper() for word in words)
+        return len(words) >= 3 and capitals >= 0.6 * len(words)
+
+    def _headline_coder(self, sentence: Any) -> tuple[_DocCoder, Any]:
+        """Re-parse a Title Case headline with its ordinary words lower-cased (names kept),
+        so that "Talks", "Meets", "Imposes" are read as the verbs they are. Offsets do not
+        move: the text is padded to the headline's place in the document."""
+        from .nlp import load_nlp
+
+        start, end = sentence.start_char, sentence.end_char
+        names = [(m.start, m.end) for m in self.doc.mentions if start <= m.start < end]
+        chars = list(self.doc.text[start:end])
+        for match in re.finditer(r"\b[A-Z][a-z][\w'-]*", sentence.text):
+            at = start + match.start()
+            if not any(a <= at < b for a, b in names):
+                chars[match.start()] = chars[match.start()].lower()
+        parse = load_nlp()(" " * start + "".join(chars))
+        coder = _DocCoder(self.doc, self.lexicon, self.praise, self.min_actors, parse=parse)
+        read = next((s for s in parse.sents if s.start_char <= start < s.end_char + 1
+                     and s.text.strip()), None)
+        if read is None:
+            read = next((s for s in parse.sents if s.text.strip()), None)
+        return coder, read
 
     def _excluded(self, start: int, end: int) -> bool:
         """True when most of [start, end) is boilerplate or metadata."""

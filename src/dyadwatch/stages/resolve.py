@@ -380,15 +380,15 @@ def _titles(ctx: _Context, mention: Mention) -> None:
     before = ctx.text[max(0, mention.start - 60):mention.start]
     before = before[before.rfind("\n") + 1:]  # a title never stands on the line before
     after = ctx.text[mention.end:mention.end + 40]
-    match = re.search(r"(?:(?P<adj>[A-Z][\w-]+)\s+)?(?P<title>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s*$",
-                      before)
+    match = re.search(r"(?:(?P<adj>[A-Z][\w-]+)[ \t]+)?(?P<title>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)"
+                      r"[ \t]*$", before)
     country = None
     title = None
     if match:
         title = match.group("title")
         if match.group("adj"):
             country = ctx.registry.country_of(match.group("adj"))
-    of_match = re.match(r"\s+of\s+(?P<place>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)", after)
+    of_match = re.match(r"[ \t]+of[ \t]+(?P<place>[A-Z][\w-]+(?:[ \t]+[A-Z][\w-]+)?)", after)
     if of_match and not country:
         country = ctx.registry.country_of(of_match.group("place"))
     if not title:
