@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import importlib
 
+from ..pipeline import DEFAULT_STAGES
+
 __all__ = ["load_all", "BUILTIN_MODULES"]
 
-# Modules holding built-in stages, in pipeline order.
-BUILTIN_MODULES: tuple[str, ...] = (
-    "normalise",
-    "header",
-    "boilerplate",
-    "nlp",
-    "resolve",
-    "timex",
-    "events",
-    "facts",
-    "relations",
-    "projects",
-    "source_kind",
-)
+# Each built-in stage lives in the module of the same name (the default pipeline's order).
+BUILTIN_MODULES: tuple[str, ...] = DEFAULT_STAGES
 
 _loaded = False
 
