@@ -324,16 +324,40 @@ def _entity_roles(conn: sqlite3.Connection, entity_id: str, limit: int) -> list[
     return ranked[:limit]
 
 
+_ENTITY_DOCUMENT_COLUMNS = (
+    "d.doc_id, d.source, d.title, d.published, d.outlet,"
+    " (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = d.doc_id)"
+    " AS n_mentions"
+)
+
+
 def _entity_documents(
     conn: sqlite3.Connection, entity_id: str, limit: int
 ) -> list[dict[str, Any]]:
+    """The newest documents naming an entity, by one of two plans with the same answer.
+
+    An entity named in a large share of the store (a country in a national archive) is
+    found fastest by walking documents newest first until ``limit`` name it; collecting
+    all its documents to sort them took seconds at 200,000 documents. A rarer entity is
+    found fastest the other way round.
+    """
+    found = conn.execute("SELECT n_documents FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    named_in = found[0] if found else 0
+    documents = conn.execute("SELECT MAX(rowid) FROM documents").fetchone()[0] or 0
+    if named_in * named_in > limit * documents:
+        return _rows(
+            conn,
+            f"SELECT {_ENTITY_DOCUMENT_COLUMNS} FROM documents d INDEXED BY idx_documents_published"
+            " WHERE EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = d.doc_id)"
+            " OR EXISTS (SELECT 1 FROM document_entities x WHERE x.entity_id = ?1"
+            " AND x.doc_id = d.doc_id) ORDER BY d.published DESC, d.doc_id LIMIT ?2",
+            [entity_id, limit],
+        )
     return _rows(
         conn,
         "WITH docs AS (SELECT doc_id FROM document_entities WHERE entity_id = ?1"
         " UNION SELECT doc_id FROM mentions WHERE entity_id = ?1)"
-        " SELECT d.doc_id, d.source, d.title, d.published, d.outlet,"
-        " (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = ?1 AND m.doc_id = d.doc_id)"
-        " AS n_mentions FROM docs JOIN documents d ON d.doc_id = docs.doc_id"
+        f" SELECT {_ENTITY_DOCUMENT_COLUMNS} FROM docs JOIN documents d ON d.doc_id = docs.doc_id"
         " ORDER BY d.published DESC, d.doc_id LIMIT ?2",
         [entity_id, limit],
     )

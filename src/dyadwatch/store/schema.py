@@ -378,7 +378,25 @@ CREATE TABLE runs (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Version 2: indexes for a large store (1M events: benchmarks/README.md has the figures).
+# The pair timeline reads only its covering index, never the table; the entity page finds
+# an entity's documents, aliases, surface forms and roles in indexes that hold what it
+# counts. Indexes that became a prefix of a new one are dropped: they only slowed writes.
+_V2 = """
+CREATE INDEX idx_clusters_timeline ON event_clusters(
+    key_a, key_b, date_lo, date_width, plover, mode, negated, n_sources, goldstein);
+DROP INDEX idx_clusters_pair;
+CREATE INDEX idx_mentions_entity_text ON mentions(entity_id, text, role);
+CREATE INDEX idx_mentions_entity_recent ON mentions(entity_id);
+CREATE INDEX idx_document_entities_entity_doc ON document_entities(entity_id, doc_id);
+DROP INDEX idx_document_entities_entity;
+CREATE INDEX idx_document_entities_roles ON document_entities(entity_id, roles)
+    WHERE roles != '[]';
+CREATE INDEX idx_entity_aliases_entity_doc ON entity_aliases(entity_id, alias, doc_id);
+DROP INDEX idx_entity_aliases_entity;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,173 @@
+"""The local runner: N worker processes give the store one worker gives, resume, and
+failures (bad files, dying workers) stay data."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dyadwatch import api
+from dyadwatch.cli import app
+from dyadwatch.document import Document, Failure
+from dyadwatch.errors import PipelineError, UsageError
+from dyadwatch.pipeline import Pipeline, register_stage
+from dyadwatch.readers import Article, article_to_document
+from dyadwatch.runners import Skipped, run_local, skip_stored
+from dyadwatch.store import Store
+from runner_dumps import record_dump
+
+ROOT = Path(__file__).resolve().parents[1]
+CRASH_MARKER = "PLEASE-CRASH-THE-WORKER"
+
+
+# Stages for the cheap pipelines below. Workers import this module to find them (the
+# runner sends the modules of a pipeline's stages along with its spec).
+@register_stage("test_runner_crash", version="0", requires=("text",), adds=("checked",))
+def _crash_on_marker():
+    def run(doc: Document) -> Document:
+        if CRASH_MARKER in doc.text:
+            os._exit(70)  # what an out-of-memory kill or a native crash looks like
+        return doc
+
+    return run
+
+
+@register_stage("test_runner_no_setup", version="0", requires=("text",), adds=("nothing",))
+def _cannot_build_in_a_worker():
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError("this stage cannot be built in a worker process")
+    return lambda doc: doc
+
+
+def _article(source: str, text: str) -> Article:
+    return Article(source=source, text=text, encoding="utf-8", fmt="txt")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> list[str]:
+    """The sample corpus, the seeds and a folder of bad files among one good one."""
+    bad = tmp_path_factory.mktemp("bad")
+    (bad / "a_empty.txt").write_bytes(b"")
+    (bad / "b_binary.txt").write_bytes(b"\x00\x01\x02\xff" * 64)
+    (bad / "c_feed.jsonl").write_text(
+        json.dumps({"text": "Kazakhstan and Kyrgyzstan signed a water-sharing agreement "
+                            "in Astana on Monday.", "published": "2024-03-05"}) + "\n"
+        + "{not json at all\n",
+        encoding="utf-8",
+    )
+    return [str(ROOT / "corpus" / "sample"), str(seeds_dir), str(bad)]
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory, inputs: list[str]) -> tuple[Path, api.IngestReport]:
+    path = tmp_path_factory.mktemp("one") / "one.db"
+    return path, api.ingest(inputs, db_path=path, workers=1)
+
+
+def test_two_workers_store_what_one_worker_stores(
+    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path
+) -> None:
+    one_path, one_report = one_worker
+    two_path = tmp_path / "two.db"
+    result = CliRunner().invoke(app, ["ingest", *inputs, "--db", str(two_path), "--workers", "2",
+                                      "--quiet"])
+    assert result.exit_code == 1, result.output  # the bad files fail, and say so
+    assert record_dump(two_path) == record_dump(one_path)
+    assert one_report.counts["inserted"] == 16
+    failed = {(Path(f.source).name, f.stage) for f in one_report.failures}
+    assert failed == {("a_empty.txt", "read"), ("b_binary.txt", "decode"),
+                      ("c_feed.jsonl:2", "parse")}
+    with Store(two_path, readonly=True) as store:
+        assert len(store.failures()) == 3
+
+
+def test_an_interrupted_run_finishes_when_run_again(
+    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "resumed.db"
+    written: list[str] = []
+
+    def interrupt_after_four(result: object, outcome: str) -> None:
+        if outcome == "inserted":
+            written.append(result.source)  # type: ignore[attr-defined]
+        if len(written) == 4:
+            raise KeyboardInterrupt  # what Ctrl-C does in the middle of a run
+
+    with pytest.raises(KeyboardInterrupt):
+        api.ingest(inputs, db_path=path, workers=2, on_result=interrupt_after_four)
+    assert multiprocessing.active_children() == []  # the workers were stopped, not orphaned
+    with Store(path, readonly=True) as store:
+        assert store.counts()["documents"] == 4
+
+    report = api.ingest(inputs, db_path=path, workers=2)
+    assert report.counts["unchanged"] == 4
+    assert report.counts["inserted"] == one_worker[1].counts["inserted"] - 4
+    assert record_dump(path) == record_dump(one_worker[0])
+    with Store(path, readonly=True) as store:
+        sources = [row["source"] for row in store.documents(limit=1000)]
+    assert len(sources) == len(set(sources)) == 16
+
+
+def test_only_the_document_that_kills_its_worker_fails(tmp_path: Path) -> None:
+    pipeline = Pipeline(("normalise", "test_runner_crash"))
+    texts = [f"Report number {i} on the talks." for i in range(9)]
+    texts[5] = f"This one holds {CRASH_MARKER} in its text."
+    articles = [_article(f"doc{i}", text) for i, text in enumerate(texts)]
+    with Store(tmp_path / "crash.db") as store:
+        results = list(run_local(articles, store=store, pipeline=pipeline, workers=2,
+                                 batch_size=3))
+    assert [r.source for r in results if isinstance(r, Document)] == [
+        f"doc{i}" for i in range(9) if i != 5]
+    failures = [r for r in results if isinstance(r, Failure)]
+    assert [(f.source, f.stage) for f in failures] == [("doc5", "worker")]
+    assert "died" in failures[0].reason
+
+
+def test_workers_that_cannot_build_the_pipeline_stop_the_run(tmp_path: Path) -> None:
+    pipeline = Pipeline(("normalise", "test_runner_no_setup"))
+    with Store(tmp_path / "setup.db") as store, pytest.raises(PipelineError, match="could not build"):
+        list(run_local([_article("one", "A text.")], store=store, pipeline=pipeline, workers=2))
+
+
+def test_the_input_is_streamed_not_read_ahead(tmp_path: Path) -> None:
+    pulled = 0
+
+    def endless() -> Iterator[Article]:
+        nonlocal pulled
+        for i in range(1_000_000):
+            pulled += 1
+            yield _article(f"doc{i}", f"Dispatch {i} from the summit.")
+
+    with Store(tmp_path / "stream.db") as store:
+        results = run_local(endless(), store=store, pipeline=Pipeline(("normalise",)),
+                            workers=2, batch_size=4, in_flight=3)
+        first = [next(results) for _ in range(10)]
+        results.close()
+    assert [doc.source for doc in first] == [f"doc{i}" for i in range(10)]
+    # what was yielded, the batches in flight and the one being filled; nothing more
+    assert pulled <= 10 + 3 * 4 + 4
+
+
+def test_stored_sources_with_the_same_content_are_skipped(tmp_path: Path) -> None:
+    pipeline = Pipeline(("normalise",))
+    stored = pipeline(article_to_document(_article("kept.txt", "The ministers met in Bishkek.")))
+    with Store(tmp_path / "skip.db") as store:
+        store.write(stored)
+        items = [_article("kept.txt", "The ministers met in Bishkek."),
+                 _article("kept.txt", "The ministers met in Tashkent."),
+                 _article("new.txt", "The ministers met in Bishkek."),
+                 Failure("gone.txt", "read", "no such file")]
+        out = list(skip_stored(items, store, [pipeline.stage("normalise")]))
+    assert out[0] == Skipped("kept.txt", stored.doc_id, stored.content_hash)
+    assert out[1:] == items[1:]
+
+
+def test_bad_counts_are_refused(tmp_path: Path) -> None:
+    with Store(tmp_path / "bad.db") as store, pytest.raises(UsageError, match="workers=0"):
+        list(run_local([], store=store, pipeline=Pipeline(("normalise",)), workers=0))
