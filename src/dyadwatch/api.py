@@ -107,30 +107,56 @@ class IngestReport:
 
 def ingest(paths: Iterable[str | Path], *, db_path: str | Path, stdin: TextIO | None = None,
            pipeline: Pipeline | None = None,
-           on_result: Callable[[Document | Failure, str], None] | None = None) -> IngestReport:
+           on_result: Callable[[Any, str], None] | None = None, workers: int = 1,
+           allow_private: bool = False) -> IngestReport:
     """Read, process and store every article under ``paths``; never stops on a bad item.
 
-    Returns an IngestReport; each failure is also written to the store's failures table.
+    ``workers > 1`` runs the pipeline in that many processes (this one still reads and
+    writes, in input order). A source already stored with the same content is skipped
+    (outcome "unchanged"), so running again finishes an interrupted run. Returns an
+    IngestReport; each failure is also written to the store's failures table. URLs and
+    feed files in ``paths`` are fetched (readers.url); ``allow_private`` lets them reach
+    private, loopback and link-local addresses.
     """
+    from .readers.url import UrlLimits
+    from .runners.local import PipelineSpec, Skipped, run_local
     from .store import Store
 
     report = IngestReport(run_id=uuid.uuid4().hex[:12], db_path=str(db_path))
     store = Store(db_path)
     try:
-        items = read_paths(list(paths), stdin=stdin)
-        for result in process_articles(items, pipeline=pipeline):
+        items = read_paths(list(paths), stdin=stdin,
+                           url_limits=UrlLimits(allow_private=allow_private))
+        # Without a pipeline, workers build the default one; this process needs no model.
+        for result in run_local(items, store=store, pipeline=pipeline or PipelineSpec(),
+                                workers=workers):
             if isinstance(result, Failure):
                 store.record_failure(result, run_id=report.run_id)
                 report.failures.append(result)
                 outcome = "failed"
+            elif isinstance(result, Skipped):
+                outcome = result.outcome
             else:
-                outcome = store.write(result)
+                result, outcome = _store(store, result, report)
             report.counts[outcome] = report.counts.get(outcome, 0) + 1
             if on_result is not None:
                 on_result(result, outcome)
     finally:
         store.close()
     return report
+
+
+def _store(store: Any, doc: Document, report: IngestReport) -> tuple[Document | Failure, str]:
+    """Write ``doc``; a document the store refuses becomes a Failure and the run goes on."""
+    from .errors import StoreError
+
+    try:
+        return doc, store.write(doc)
+    except StoreError as exc:
+        failure = Failure(doc.source, "store", str(exc))
+        store.record_failure(failure, run_id=report.run_id)
+        report.failures.append(failure)
+        return failure, "failed"
 
 
 def process_files(paths: list[Path], *, db_path: Path) -> dict[str, Document]:

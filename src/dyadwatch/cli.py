@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,7 +32,7 @@ console = Console(stderr=True)
 out = Console(soft_wrap=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -50,7 +50,9 @@ def db_path(db: Path | None) -> Path:
 
 def fail(message: str, code: int = 2) -> None:
     """Print one clear sentence and exit with ``code``."""
-    console.print(f"[bold red]error:[/] {message}")
+    from rich.markup import escape  # messages hold brackets: pip install 'dyadwatch[spark]'
+
+    console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -107,16 +109,18 @@ def _cell(value: Any) -> str:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for JSONL on stdin.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, http(s) URLs, feed files (.urls, .feed: one URL a line), or - for JSONL on stdin.")],
     db: DbOption = None,
     registry: Annotated[list[Path], typer.Option("--registry", help="Extra registry file(s).")] = [],  # noqa: B006
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=256, help="Processes running the pipeline (1: this one). Stored sources are skipped, so a rerun resumes.")] = 1,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Let URLs reach private, loopback and link-local addresses (refused by default).")] = False,
 ) -> None:
     """Read articles, run the pipeline and store the record; failures are listed, not fatal."""
     from . import api
+    from .readers.url import is_url
 
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    missing = [p for p in paths if p != "-" and not is_url(p) and not Path(p).exists()]
     if missing and len(missing) == len(paths):
         fail(f"no such file or directory: {', '.join(missing)}")
     try:
@@ -138,7 +142,8 @@ def ingest(
 
         try:
             report = api.ingest(paths, db_path=db_path(db), stdin=sys.stdin.buffer,
-                                pipeline=pipeline, on_result=tick, workers=workers)
+                                pipeline=pipeline, on_result=tick, workers=workers,
+                                allow_private=allow_private)
         except DyadwatchError as exc:
             fail(str(exc))
     _summary(report)
@@ -466,6 +471,68 @@ def serve(
         serve_app(path, host=host, port=port)
     except DyadwatchError as exc:
         fail(str(exc))
+
+
+# --- scale: Spark and Parquet ----------------------------------------------------------------
+
+
+@app.command("spark-ingest")
+def spark_ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files and folders (large JSONL files are split among tasks).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the Parquet tables.")],
+    master: Annotated[str | None, typer.Option("--master", help="Spark master URL (default: spark-submit's, else local[*]).")] = None,
+    conf: Annotated[list[str], typer.Option("--conf", help="Spark setting KEY=VALUE (repeatable).")] = [],  # noqa: B006
+    registry: Annotated[list[Path], typer.Option("--registry", help="Extra registry file(s).")] = [],  # noqa: B006
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Files (or JSONL pieces) per Spark task.")] = 32,
+    chunk_mb: Annotated[int, typer.Option("--chunk-mb", min=1, help="Split JSONL files larger than this many MB.")] = 32,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an earlier spark-ingest output in --out.")] = False,
+) -> None:
+    """Run the pipeline on Spark; write Parquet tables partitioned by publication month."""
+    from .readers.url import is_url
+    from .runners import PipelineSpec
+    from .runners.spark import spark_ingest as run_spark
+
+    if all(p != "-" and not is_url(p) and not Path(p).exists() for p in paths):
+        fail(f"no such file or directory: {', '.join(paths)}")
+    settings = dict(item.partition("=")[::2] for item in conf)
+    if any(not key or not value for key, value in settings.items()):
+        fail(f"--conf takes KEY=VALUE, e.g. spark.executor.memory=4g; got {conf}")
+    missing = [str(path) for path in registry if not path.is_file()]
+    if missing:
+        fail(f"no such registry file: {', '.join(missing)}")
+    spec = PipelineSpec(registry_files=tuple(str(path.resolve()) for path in registry))
+    try:
+        report = run_spark(paths, out=out, master=master, config=settings, pipeline=spec,
+                           partition_size=partition_size, chunk_bytes=chunk_mb << 20,
+                           overwrite=overwrite)
+    except DyadwatchError as exc:
+        fail(str(exc))
+    console.print(f"[bold]spark-ingest[/] {report.units} input(s) in {report.partitions} task(s) "
+                  f"into {report.out}: documents {report.documents}, failed {report.failures}")
+    console.print(f"  load it with: dyadwatch load {report.out} --db FILE")
+    raise typer.Exit(0 if not report.failures else 1)
+
+
+@app.command()
+def load(
+    parquet_dir: Annotated[Path, typer.Argument(help="The --out directory of a spark-ingest run.")],
+    db: DbOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Write the Parquet output of spark-ingest into the store, in input order."""
+    from .runners.parquet import load as load_parquet
+
+    progress = Progress(TextColumn("[bold]load"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("load", total=None)
+        try:
+            report = load_parquet(parquet_dir, db_path=db_path(db),
+                                  on_result=lambda *_: progress.advance(task))
+        except DyadwatchError as exc:
+            fail(str(exc))
+    _summary(report)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ before it (as spaCy's ``analyze_pipes`` does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,6 +23,8 @@ __all__ = [
     "registered_stages",
     "Pipeline",
     "DEFAULT_STAGES",
+    "DocumentLimits",
+    "LIMITS_STAGE",
 ]
 
 
@@ -64,6 +67,44 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "projects",
     "source_kind",
 )
+
+
+LIMITS_STAGE = "limits"  # the stage a Failure names when a document is over a work cap
+
+
+@dataclass(frozen=True)
+class DocumentLimits:
+    """How much work one document may ask of the pipeline; a bigger one becomes a Failure.
+
+    The caps are on size, not on time: the model's cost grows with the tokens of a text
+    (a word, a number or a punctuation mark each), so capping characters and tokens bounds
+    the work per document on any machine. The defaults (500,000 characters, 60,000 tokens:
+    five times the longest news feature) are far above any news article and far below
+    what would stall a run for minutes. None switches a cap off.
+    """
+
+    max_chars: int | None = 500_000
+    max_tokens: int | None = 60_000
+
+    def problem(self, doc: Document) -> str | None:
+        """Why ``doc`` is over a cap (None when it is within them)."""
+        text = doc.text or doc.raw
+        if self.max_chars is not None and len(text) > self.max_chars:
+            return (f"the text has {len(text):,} characters, over the limit of "
+                    f"{self.max_chars:,} per document (DocumentLimits.max_chars); split it "
+                    "into articles, or raise the limit")
+        if self.max_tokens is None:
+            return None
+        tokens = sum(1 for _ in _TOKENS.finditer(text))
+        if tokens > self.max_tokens:
+            return (f"the text has {tokens:,} tokens (words, numbers and punctuation marks), "
+                    f"over the limit of {self.max_tokens:,} per document "
+                    "(DocumentLimits.max_tokens); split it into articles, or raise the limit")
+        return None
+
+
+# What the model counts as a token, near enough: a run of letters or digits, or one mark.
+_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 
 def register_stage(
@@ -113,6 +154,7 @@ class Pipeline:
 
     names: tuple[str, ...] = DEFAULT_STAGES
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: DocumentLimits = field(default_factory=DocumentLimits)
     _stages: list[tuple[StageInfo, Stage]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -153,6 +195,9 @@ class Pipeline:
         raise StageConfigError(f"No stage '{name}' in this pipeline: {list(self.names)}")
 
     def __call__(self, doc: Document) -> Document:
+        problem = self.limits.problem(doc)
+        if problem is not None:
+            raise PipelineError(f"{doc.source}: {problem}")
         for info, built in self._stages:
             doc = self._run(info, built, doc)
         doc.spacy_doc = None
@@ -185,8 +230,14 @@ class Pipeline:
             yield from self._run_batch(batch)
 
     def _run_batch(self, batch: list[Document]) -> Iterator[Document | Failure]:
-        alive: list[Document] = list(batch)
+        alive: list[Document] = []
         failures: list[Failure] = []
+        for doc in batch:  # over a cap: refused before any stage spends time on it
+            problem = self.limits.problem(doc)
+            if problem is None:
+                alive.append(doc)
+            else:
+                failures.append(Failure(doc.source, LIMITS_STAGE, problem))
         for info, built in self._stages:
             batch_pipe = getattr(built, "pipe", None)
             if batch_pipe is not None and len(alive) > 1:

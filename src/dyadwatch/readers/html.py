@@ -90,8 +90,12 @@ def _extract(html: str, source: str, *, favor_recall: bool) -> Any:
             favor_recall=favor_recall,
             date_extraction_params=_DATE_PARAMS,
         )
-    except (ValueError, TypeError) as exc:  # lxml refuses some broken documents outright
-        raise InputError(source, f"the HTML could not be parsed ({exc}); check the file",
+    except Exception as exc:  # noqa: BLE001 - see below
+        # lxml refuses some broken documents outright (ValueError), and trafilatura or
+        # htmldate fail in other ways on hostile markup (an AssertionError in lxml's
+        # drop_tree for "<?html><iframe>"): any of them is this page's failure, not the run's.
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise InputError(source, f"the HTML could not be parsed ({detail}); check the file",
                          stage=PARSE) from exc
     if not (getattr(result, "text", None) or "").strip():
         return None  # None, or a page whose main text is empty

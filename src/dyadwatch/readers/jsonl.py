@@ -7,6 +7,7 @@ Failure with its line number and the good lines around it are still read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -83,7 +84,18 @@ def _check_fields(record: dict[str, Any]) -> str | None:
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             return f"field '{name}' must be a string or null, got {_json_type(value)}"
+    for name in ("text", *JSONL_FIELDS):
+        # JSON may escape half of a UTF-16 pair ("\\ud800"): no valid text holds one alone,
+        # and neither the model nor the database can take it.
+        found = _SURROGATE.search(record.get(name) or "")
+        if found is not None:
+            return (f"field '{name}' holds an unpaired surrogate (\\u{ord(found.group()):04x} at "
+                    f"character {found.start()}), which is not valid Unicode; fix the escape "
+                    "in the JSON")
     return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_type(value: Any) -> str:

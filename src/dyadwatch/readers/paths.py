@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, TextIO, cast
 
@@ -20,6 +21,7 @@ from .failure import READ, InputError
 from .html import read_html
 from .jsonl import parse_jsonl_lines
 from .text import read_text
+from .url import UrlLimits, is_feed, is_url, read_feed, read_url
 
 __all__ = ["read_paths", "EXTENSIONS", "DEFAULT_MAX_BYTES", "STDIN"]
 
@@ -40,6 +42,7 @@ def read_paths(
     stdin: TextIO | BinaryIO | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     encoding: str | None = None,
+    url_limits: UrlLimits | None = None,
 ) -> Iterator[Article | Failure]:
     """Yield an Article or a Failure for every article in ``paths``.
 
@@ -48,17 +51,55 @@ def read_paths(
     (default ``sys.stdin``).
     Files over ``max_bytes`` fail (None: no limit); in JSONL the limit applies to each
     line, because lines are streamed. ``encoding`` skips detection for text and HTML.
+    A path starting with http:// or https:// is fetched, and a feed file named explicitly
+    (``.urls``, ``.feed``: one URL per line) has each of its URLs fetched, within
+    ``url_limits`` (default UrlLimits(): no private addresses, see readers.url).
+    A file name that is not valid UTF-8 is given with ``\\x`` escapes in ``source``.
     """
     seen: set[str] = set()
     for path in paths:
-        if str(path) == STDIN:
-            yield from _read_stdin(stdin, max_bytes)
-            continue
-        for item, fmt in _expand(Path(path), seen):
-            if isinstance(item, Failure):
-                yield item
-            else:
-                yield from _read_file(item, fmt, max_bytes, encoding)
+        for item in _read_path(path, seen, stdin, max_bytes, encoding, url_limits):
+            yield _printable_source(item)
+
+
+def _read_path(
+    path: str | Path, seen: set[str], stdin: TextIO | BinaryIO | None, max_bytes: int | None,
+    encoding: str | None, url_limits: UrlLimits | None,
+) -> Iterator[Article | Failure]:
+    if str(path) == STDIN:
+        yield from _read_stdin(stdin, max_bytes)
+        return
+    if isinstance(path, str) and is_url(path):
+        yield read_url(path, limits=url_limits)
+        return
+    if not Path(path).is_dir() and is_feed(Path(path)):
+        # Only a feed named explicitly is fetched: walking a folder never goes online.
+        yield from read_feed(Path(path), limits=url_limits)
+        return
+    for item, fmt in _expand(Path(path), seen):
+        if isinstance(item, Failure):
+            yield item
+        else:
+            yield from _read_file(item, fmt, max_bytes, encoding)
+
+
+def _printable_source(item: Article | Failure) -> Article | Failure:
+    """``item`` with a source that is valid Unicode.
+
+    A file name in another encoding than UTF-8 reaches Python as lone surrogates, which
+    no database and no terminal can take; its bytes are shown as ``\\xe9`` instead, the
+    same on every run, so that resuming still recognises the file.
+    """
+    try:
+        item.source.encode("utf-8")
+        return item
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = item.source.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = item.source.encode("utf-8", "backslashreplace")
+    return replace(item, source=raw.decode("utf-8", "backslashreplace"))
 
 
 def _expand(path: Path, seen: set[str]) -> Iterator[tuple[Path | Failure, str | None]]:
@@ -158,11 +199,24 @@ def _read_jsonl_file(path: Path, max_bytes: int | None) -> Iterator[Article | Fa
             # JSON Lines should be UTF-8, but editors on Windows save UTF-16: decode it whole.
             text, _ = decode_bytes(_read_bytes(path, max_bytes), source=source)
             lines = enumerate(text.splitlines(), start=1)
-            yield from parse_jsonl_lines(lines, source=source)
+            yield from _some_record(parse_jsonl_lines(lines, source=source), source)
             return
         if path.stat().st_size == 0:
             raise InputError(source, "empty file (0 bytes): nothing to read", stage=READ)
-        yield from parse_jsonl_lines(_bounded_lines(handle, max_bytes), source=source)
+        yield from _some_record(
+            parse_jsonl_lines(_bounded_lines(handle, max_bytes), source=source), source)
+
+
+def _some_record(items: Iterator[Article | Failure], source: str) -> Iterator[Article | Failure]:
+    """Pass ``items`` on; a stream that held no record at all is itself a Failure."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        # Only blank lines: without this the input would vanish from the run's report.
+        yield Failure(source, READ, "no JSON record in the input (only blank lines): "
+                                    "nothing to read")
 
 
 def _bounded_lines(handle: BinaryIO, max_bytes: int | None) -> Iterator[tuple[int, bytes | None]]:
@@ -184,7 +238,7 @@ def _bounded_lines(handle: BinaryIO, max_bytes: int | None) -> Iterator[tuple[in
 def _read_stdin(stdin: TextIO | BinaryIO | None, max_bytes: int | None) -> Iterator[Article | Failure]:
     stream = stdin if stdin is not None else sys.stdin.buffer
     lines = _stdin_lines(stream, max_bytes)
-    yield from parse_jsonl_lines(lines, source="<stdin>")
+    yield from _some_record(parse_jsonl_lines(lines, source="<stdin>"), "<stdin>")
 
 
 def _stdin_lines(

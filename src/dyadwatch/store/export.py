@@ -145,12 +145,25 @@ def export(store: Store, *, fmt: str, out_dir: str | Path) -> list[Path]:
             f"Cannot create the export directory {out} ({exc}). Choose another --out directory."
         ) from exc
     writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
+    _refuse_links(out, fmt)
     paths = []
     for table, (sql, columns) in _TABLES.items():
         path = out / f"{table}.{fmt}"
         writer(path, columns, _batches(store, sql, columns))
         paths.append(path)
     return paths
+
+
+def _refuse_links(out: Path, fmt: str) -> None:
+    # A link planted where a table file goes would have the export overwrite whatever it
+    # points to (a file outside --out); checked for every table before anything is written.
+    for table in _TABLES:
+        path = out / f"{table}.{fmt}"
+        if path.is_symlink():
+            raise UsageError(
+                f"{path} is a symbolic link (to {path.readlink()}); the export will not write "
+                "through it. Remove the link or choose another --out directory."
+            )
 
 
 def _batches(store: Store, sql: str, columns: _Columns) -> Iterator[list[dict[str, Any]]]:

@@ -20,10 +20,22 @@ from .guard import error_body
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+# Every error answers one shape (guard.error_body); the schema says so, and lists the 404 of
+# an unknown id, so that clients (and schemathesis) can rely on what the schema promises.
+_ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "status", "message"],
+    "properties": {"code": {"type": "string"}, "status": {"type": "integer"},
+                   "message": {"type": "string"}}}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": description,
+             "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
+    for status, description in ((404, "No record with that id, name or code."),
+                                (422, "A parameter is not valid; the message says which."))}
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
-Limit = Annotated[int, Query(description="Rows per page, 1 to 500.")]
-Offset = Annotated[int, Query(description="Rows to skip, 0 or more.")]
+# The bounds are in the schema too (not only in params.page), so that it states what is valid.
+Limit = Annotated[int, Query(ge=1, le=params.MAX_LIMIT, description="Rows per page, 1 to 500.")]
+Offset = Annotated[int, Query(ge=0, le=params.MAX_OFFSET, description="Rows to skip, 0 or more.")]
 Since = Annotated[str | None, Query(description="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")]
 Until = Annotated[str | None, Query(description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD.")]
 CodeA = Annotated[str | None, Query(description="A country code (ISO 3166 alpha-3), e.g. CHN.")]
