@@ -821,7 +821,7 @@ def _occasion_name(token: Any) -> str | None:
         words.pop()
     if not words:
         return None
-    name = token.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)].strip()
+    name = token.doc[words[0].i:words[-1].i + 1].text.strip()
     if not re.search(r"\b(Forum|Summit|Meeting|Conference|Games|Congress|Session|Expo)\b", name):
         return None
     return re.sub(r"^(?:of|and|for)\s+", "", name)

@@ -73,6 +73,11 @@ TAG = f"facts@{VERSION}"
 # What the record stages share
 
 
+def parse_length(parse: Any) -> int:
+    """Characters a spaCy Doc covers, without building ``Doc.text`` (which walks every token)."""
+    return parse[-1].idx + len(parse[-1].text_with_ws) if len(parse) else 0
+
+
 def read_table(name: str, header: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """Rows of the data file ``dyadwatch/data/<name>`` as (line number, {column: value}).
 
@@ -163,13 +168,13 @@ def reader_lacks_parse(doc: Document) -> bool:
     """True when a document with sentences has no spaCy parse of its text (a stored document
     run again, or a pipeline without the nlp stage): the record stages then do less."""
     parse = doc.spacy_doc
-    return bool(doc.layer("sentences")) and (parse is None or len(parse.text) != len(doc.text))
+    return bool(doc.layer("sentences")) and (parse is None or parse_length(parse) != len(doc.text))
 
 
 def span_root(doc: Document, start: int, end: int) -> Any | None:
     """The syntactic head token of ``[start, end)`` in ``doc.spacy_doc`` (None without a parse)."""
     parse = doc.spacy_doc
-    if parse is None or len(parse.text) != len(doc.text):
+    if parse is None or parse_length(parse) != len(doc.text):
         return None
     tokens = parse.char_span(start, end, alignment_mode="expand")
     return tokens.root if tokens is not None and len(tokens) else None
@@ -447,7 +452,7 @@ class _FactReader:
 
     def _counts(self, sentence: Span, taken: list[tuple[int, int]]) -> list[_Amount]:
         parse = self.doc.spacy_doc
-        if parse is None or len(parse.text) != len(self.doc.text):
+        if parse is None or parse_length(parse) != len(self.doc.text):
             return []
         tokens = parse.char_span(sentence.start, sentence.end, alignment_mode="expand") or []
         found = []
@@ -603,7 +608,7 @@ class _FactReader:
 
     def _parse(self) -> Any:
         parse = self.doc.spacy_doc
-        return parse if parse is not None and len(parse.text) == len(self.doc.text) else None
+        return parse if parse is not None and parse_length(parse) == len(self.doc.text) else None
 
     def _qualifier(self, sentence: Span, start: int) -> str | None:
         before = self.doc.text[max(sentence.start, start - 30):start]

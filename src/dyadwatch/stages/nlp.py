@@ -46,9 +46,13 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=4)
 def load_nlp(model: str = MODEL_NAME, registry_files: tuple[str, ...] = ()) -> Language:
     """Load the spaCy pipeline once per process, with the registry's entity ruler before NER."""
+    return _load_nlp(model, tuple(str(path) for path in registry_files))
+
+
+@lru_cache(maxsize=4)
+def _load_nlp(model: str, registry_files: tuple[str, ...]) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -145,7 +149,7 @@ class NlpStage:
         doc.spacy_doc = spacy_doc
         tag = f"nlp@{VERSION}"
         doc.layers["sentences"] = [
-            Span(sent.start_char, _trim_end(sent), label="sentence", provenance=tag)
+            Span(sent.start_char, _trim_end(doc.text, sent), label="sentence", provenance=tag)
             for sent in spacy_doc.sents
             if sent.text.strip()
         ]
@@ -161,9 +165,9 @@ def _ruler_patterns(registry: Registry) -> list[dict]:
                     and " " not in pattern["pattern"].strip())]
 
 
-def _trim_end(sent: Any) -> int:
+def _trim_end(text: str, sent: Any) -> int:
+    # ``text`` is the Document's string: spaCy's Doc.text rebuilds it from every token
     end = sent.end_char
-    text = sent.doc.text
     while end > sent.start_char and text[end - 1].isspace():
         end -= 1
     return end

@@ -45,6 +45,7 @@ from ..registry.text import slug
 from .facts import (
     article_dyad,
     body_sentences,
+    parse_length,
     read_table,
     reader_lacks_parse,
     span_root,
@@ -183,7 +184,7 @@ class _ProjectReader:
         self.timex = [span for span in doc.layer("timex") if not span.attrs.get("boilerplate")
                       and span.label in ("date", "interval") and span.attrs.get("value")]
         parse = doc.spacy_doc
-        self.parse = parse if parse is not None and len(parse.text) == len(doc.text) else None
+        self.parse = parse if parse is not None and parse_length(parse) == len(doc.text) else None
 
     def read(self) -> list[ProjectRecord]:
         references = self._named()
