@@ -711,13 +711,8 @@ def _is_actor(mention: Mention) -> bool:
     if mention.type == "LOCATION":  # "Beijing said": a capital acting is its government
         return bool(mention.country) and mention.entity_id is not None and \
             mention.entity_id.startswith("place:") and mention.sector == "CVL" and \
-            _is_capital(mention)
+            mention.resolved_by in ("registry", "exact")  # a known place, not a guess
     return False
-
-
-def _is_capital(mention: Mention) -> bool:
-    return bool(mention.resolved_by) and mention.resolved_by in ("registry", "exact") and \
-        (mention.role == "capital" or mention.text[:1].isupper())
 
 
 def _other_side(speakers: list[Mention], subjects: list[Mention]) -> bool:

@@ -49,6 +49,7 @@ from ..errors import RegistryError
 from ..pipeline import register_stage
 from ..registry import Registry, fold, load_registry
 from ..timex import load_words
+from .nlp import parse_length
 from .timex import clause_tense
 
 __all__ = [
@@ -71,11 +72,6 @@ TAG = f"facts@{VERSION}"
 
 # ------------------------------------------------------------------------------------------
 # What the record stages share
-
-
-def parse_length(parse: Any) -> int:
-    """Characters a spaCy Doc covers, without building ``Doc.text`` (which walks every token)."""
-    return parse[-1].idx + len(parse[-1].text_with_ws) if len(parse) else 0
 
 
 def read_table(name: str, header: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

@@ -45,12 +45,12 @@ from ..registry.text import slug
 from .facts import (
     article_dyad,
     body_sentences,
-    parse_length,
     read_table,
     reader_lacks_parse,
     span_root,
     tree_distance,
 )
+from .nlp import parse_length
 from .timex import clause_tense
 
 __all__ = ["ProjectStage", "ProjectWords", "load_project_words", "stated_countries", "VERSION"]

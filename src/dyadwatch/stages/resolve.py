@@ -30,7 +30,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..document import Document, Entity, Mention
+from ..document import Document, Entity, Mention, Span
 from ..pipeline import register_stage
 from ..registry import Registry, load_registry, translit_key
 
@@ -315,8 +315,6 @@ def _find(registry: Registry, text: str, mention_type: str) -> list[str]:
 
 def _evidence(ctx: _Context, mention: Mention, **facts: Any) -> None:
     ctx.doc.layers.setdefault("merge_evidence", [])
-    from ..document import Span
-
     ctx.doc.layers["merge_evidence"].append(
         Span(mention.start, mention.end, label=mention.entity_id or "", provenance=TAG,
              confidence=float(facts.get("score", 1.0)),
