@@ -128,6 +128,49 @@ def test_spelled_out_sum_and_capitals_for_states(run):
     assert fact.countries == ["CHN", "KGZ"]
 
 
+def test_spelled_out_sum_beside_a_sum_in_digits(run):
+    # the sum in digits is the patterns'; quantulum3 is still asked for the one in words
+    doc = run("Kazakhstan lent Kyrgyzstan $300 million in 2021 and pledged five hundred million "
+              "euros in aid to Bishkek in 2023.")
+    sums = sorted((fact.value, fact.currency) for fact in doc.facts)
+    assert sums == [(3e8, "USD"), (5e8, "EUR")], [(f.value, f.original) for f in doc.facts]
+
+
+def test_sentences_without_a_currency_name_are_not_given_to_quantulum(run, monkeypatch):
+    from dyadwatch.stages import facts
+
+    asked: list[str] = []
+    monkeypatch.setattr(facts, "_quiet_parse", lambda parser, text: asked.append(text) or [])
+    run("The two presidents discussed trade and investment. Trade reached $2 billion in "
+        "2024. Beijing pledged two billion dollars in aid to Bishkek.")
+    assert asked == ["Beijing pledged two billion dollars in aid to Bishkek."]
+
+
+def test_currency_names_are_quantulums_own():
+    from dyadwatch.stages.facts import _quantulum_currencies
+
+    pattern = _quantulum_currencies()
+    for text in ("two billion dollars", "5 million Brazilian reais", "€3bn", "GBP 4 million"):
+        assert pattern.search(text), text
+    for text in ("The two presidents met.", "They signed.", "Carlos met Dmitri."):
+        assert not pattern.search(text), text
+
+
+def test_inflect_is_imported_without_typeguard_instrumentation():
+    import sys
+
+    from dyadwatch.stages.facts import _quantulum, import_inflect_unchecked
+
+    assert _quantulum() is not None
+    inflect = import_inflect_unchecked()
+    assert inflect.engine().plural("dollar") == "dollars"
+    # typeguard's recompiled methods call its checkers; inflect's own code does not
+    assert not any("typeguard" in name or "check_argument_types" in name
+                   for name in inflect.engine.plural.__code__.co_names)
+    # the stand-in is gone: typeguard is the real one or not imported at all
+    assert "typeguard" not in sys.modules or sys.modules["typeguard"].__file__
+
+
 def test_bilateral_means_the_articles_two_countries(run):
     doc = run("Uzbek President Shavkat Mirziyoyev met Tajik President Emomali Rahmon in "
               "Dushanbe. Uzbekistan and Tajikistan want closer ties.\n\nBilateral trade "

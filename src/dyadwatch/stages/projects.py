@@ -50,7 +50,7 @@ from .facts import (
     span_root,
     tree_distance,
 )
-from .nlp import parse_length
+from .nlp import fitting_parse
 from .timex import clause_tense
 
 __all__ = ["ProjectStage", "ProjectWords", "load_project_words", "stated_countries", "VERSION"]
@@ -183,8 +183,7 @@ class _ProjectReader:
         self.sentences = list(body_sentences(doc))
         self.timex = [span for span in doc.layer("timex") if not span.attrs.get("boilerplate")
                       and span.label in ("date", "interval") and span.attrs.get("value")]
-        parse = doc.spacy_doc
-        self.parse = parse if parse is not None and parse_length(parse) == len(doc.text) else None
+        self.parse = fitting_parse(doc)
 
     def read(self) -> list[ProjectRecord]:
         references = self._named()

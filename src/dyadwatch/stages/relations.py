@@ -47,6 +47,7 @@ from .facts import (
     reader_lacks_parse,
     span_root,
 )
+from .nlp import fitting_parse
 from .timex import clause_tense
 
 __all__ = ["RelationStage", "Ladder", "Level", "load_ladder", "level_key", "VERSION"]
@@ -172,8 +173,7 @@ class _RelationReader:
         self.pair_words = load_indicators().patterns["pair"]
         self.timex = [span for span in doc.layer("timex") if not span.attrs.get("boilerplate")
                       and span.label in ("date", "interval") and span.attrs.get("value")]
-        parse = doc.spacy_doc
-        self.parse = parse if parse is not None and len(parse.text) == len(doc.text) else None
+        self.parse = fitting_parse(doc)
 
     def sentence_relations(self, index: int, sentence: Span) -> list[Relation]:
         text = self.doc.text[sentence.start:sentence.end]

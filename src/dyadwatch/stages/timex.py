@@ -28,6 +28,7 @@ from typing import Any
 from ..document import Document, Span
 from ..pipeline import register_stage
 from ..timex import TENSES, Timex, find_timexes, load_words, span_interval
+from .nlp import fitting_parse
 
 __all__ = ["TimexStage", "clause_tense", "VERSION", "TAG"]
 
@@ -49,7 +50,7 @@ class TimexStage:
 
     def __call__(self, doc: Document) -> Document:
         anchor = _anchor(doc)
-        parse = doc.spacy_doc if _parse_fits(doc) else None
+        parse = fitting_parse(doc)
         if parse is None and doc.layer("sentences"):
             doc.problems.append(f"{TAG}: no spaCy parse of the text; every clause was read as "
                                 f"{_NO_PARSE_TENSE} tense")
@@ -72,10 +73,6 @@ def _anchor(doc: Document) -> date | None:
         doc.problems.append(f"{TAG}: publication date {doc.meta.published!r} is not YYYY-MM-DD; "
                             "expressions that need it are left unresolved")
         return None
-
-
-def _parse_fits(doc: Document) -> bool:
-    return doc.spacy_doc is not None and doc.spacy_doc.text == doc.text
 
 
 def _sentence_spans(doc: Document, parse: Any, index: int, sentence: Span,
