@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .document import Document, Event, Failure
 from .pipeline import DEFAULT_STAGES, Pipeline
 from .readers import Article, article_to_document, read_paths
+
+if TYPE_CHECKING:
+    from .runners.local import PipelineSpec
 
 __all__ = [
     "build_pipeline",
@@ -106,13 +109,14 @@ class IngestReport:
 
 
 def ingest(paths: Iterable[str | Path], *, db_path: str | Path, stdin: TextIO | None = None,
-           pipeline: Pipeline | None = None,
+           pipeline: Pipeline | PipelineSpec | None = None,
            on_result: Callable[[Any, str], None] | None = None, workers: int = 1,
            allow_private: bool = False) -> IngestReport:
     """Read, process and store every article under ``paths``; never stops on a bad item.
 
     ``workers > 1`` runs the pipeline in that many processes (this one still reads and
-    writes, in input order). A source already stored with the same content is skipped
+    writes, in input order); give them a PipelineSpec (what to build) rather than a built
+    Pipeline, so that this process never loads the model it does not use. A source already stored with the same content is skipped
     (outcome "unchanged"), so running again finishes an interrupted run. Returns an
     IngestReport; each failure is also written to the store's failures table. URLs and
     feed files in ``paths`` are fetched (readers.url); ``allow_private`` lets them reach

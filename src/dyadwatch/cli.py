@@ -119,12 +119,18 @@ def ingest(
     """Read articles, run the pipeline and store the record; failures are listed, not fatal."""
     from . import api
     from .readers.url import is_url
+    from .registry import load_registry
+    from .runners.local import PipelineSpec
 
     missing = [p for p in paths if p != "-" and not is_url(p) and not Path(p).exists()]
     if missing and len(missing) == len(paths):
         fail(f"no such file or directory: {', '.join(missing)}")
     try:
-        pipeline = api.build_pipeline(registry_files=registry)
+        if workers > 1:  # the workers build it; here the registry files are only checked
+            load_registry(tuple(str(path) for path in registry))
+            pipeline: Any = PipelineSpec(registry_files=tuple(str(path) for path in registry))
+        else:
+            pipeline = api.build_pipeline(registry_files=registry)
     except DyadwatchError as exc:
         fail(str(exc))
     progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),

@@ -19,6 +19,7 @@ __all__ = ["Registry", "ENTITY_TYPES", "Entity"]
 ENTITY_TYPES = ("country", "igo", "person", "org", "place", "project")
 Entity = Country | Igo | Person | Org | Place | Project
 
+_FUZZY_SEEN_MAX = 50_000  # queries remembered by a registry before it starts afresh
 # Scores of find_fuzzy by the way a name matched; fuzzy matches score below all of these.
 _EXACT, _TRANSLIT, _SURNAME, _FUZZY_CEILING = 1.0, 0.95, 0.9, 0.9
 _FUZZY_CUTOFF = 85.0  # rapidfuzz ratio (0..100) below which spellings are different names
@@ -44,6 +45,9 @@ class Registry:
         self.projects = projects
         self.titles = titles
         self._patterns: dict[frozenset[str], list[dict]] = {}
+        # Close spellings of a query (the registry never changes once built): the same names
+        # come back in every article about the same people.
+        self._fuzzy_seen: dict[tuple[str, str, bool], list[tuple[str, float, str]]] = {}
         self._index_names()
         self._index_terms()
         self._index_country_words()
@@ -186,18 +190,32 @@ class Registry:
                      single_word: bool) -> None:
         if len(key) < _FUZZY_MIN_KEY:
             return
-        queries = dict.fromkeys((fold(name), key))
+        seen = (fold(name), key, single_word)
+        offers = self._fuzzy_seen.get(seen)
+        if offers is None:
+            offers = self._fuzzy_offers(*seen)
+            if len(self._fuzzy_seen) >= _FUZZY_SEEN_MAX:
+                self._fuzzy_seen.clear()
+            self._fuzzy_seen[seen] = offers
+        for entity_id, score, reason in offers:
+            _offer(found, entity_id, score, reason)
+
+    def _fuzzy_offers(self, folded: str, key: str,
+                      single_word: bool) -> list[tuple[str, float, str]]:
+        queries = dict.fromkeys((folded, key))
         tables = [(self._fuzzy_names, self._fuzzy_ids, 1.0, "similar spelling")]
         if single_word:
             tables.append((self._fuzzy_surnames, self._fuzzy_surname_ids, 0.95,
                            "surname of similar spelling"))
+        offers = []
         for choices, ids, weight, reason in tables:
             for query in queries:
                 for _, ratio, index in process.extract(
                         query, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF,
                         limit=None):
-                    _offer(found, ids[index], _FUZZY_CEILING * weight * ratio / 100,
-                           f"{reason} ({ratio:.0f}%)")
+                    offers.append((ids[index], _FUZZY_CEILING * weight * ratio / 100,
+                                   f"{reason} ({ratio:.0f}%)"))
+        return offers
 
     def _only_named_people(self, found: dict[str, tuple[float, str]], key: str,
                            single_word: bool) -> dict[str, tuple[float, str]]:
