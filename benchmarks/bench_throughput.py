@@ -19,7 +19,8 @@ coding add at most 25% on top of parsing (the pipeline's ratio 0.8 or more), iss
 end to end reach 0.8. The median and quartiles of the per-chunk ratios show the spread.
 
 (b) ``dyadwatch ingest --workers N`` for N = 1 and 2, each in a fresh process on a small
-and on the full corpus, alternated, twice, the best of each kept. The wall time includes
+and on the full corpus, in rounds (the speedup is taken within a round; the median round
+is reported). The wall time includes
 starting the workers (each loads the model); the steady rate (the difference of the two
 runs) does not. The CPU the process tree used over the wall time ("cores used") says how
 much of the machine each run really had.
@@ -135,42 +136,45 @@ def throughput(corpus: Path, folder: Path, *, repeats: int, log: Callable[[str],
 
 
 def workers(corpus: Path, small: Path, folder: Path, *, counts: tuple[int, ...] = (1, 2),
-            rounds: int = 2, log: Callable[[str], None]) -> dict[str, Any]:
+            rounds: int = 3, log: Callable[[str], None]) -> dict[str, Any]:
     """``dyadwatch ingest --workers N`` on a small and on the full corpus, for each N.
 
     Each run is a fresh process, watched for the CPU its process tree uses: ``cores_used``
-    says how much of the machine the run got. The runs alternate (every count and size,
-    then again, ``rounds`` times) and each keeps its fastest. The steady rate is the
-    difference of the two sizes (documents over seconds), which cancels starting the
-    workers and the model.
+    says how much of the machine the run got. The steady rate is the difference of the
+    two sizes (documents over seconds), which cancels starting the workers and the model.
+    One round runs every count on both sizes, close together in time (the order of the
+    counts alternates between rounds); the speedup is computed within each round, and the
+    median of the rounds is reported, with the round it comes from.
     """
     sizes = {path: sum(1 for _ in path.open(encoding="utf-8")) for path in (small, corpus)}
-    fastest: dict[tuple[int, int], dict[str, Any]] = {}
+    extra = sizes[corpus] - sizes[small]
+    rounds_measured: list[dict[str, Any]] = []
     for round_ in range(rounds):
-        for count in counts:
-            for path, size in sizes.items():
-                measured = watch(ingest_argv(path, folder / f"w{count}-{size}-{round_}.db", count))
-                log(f"  round {round_ + 1}, {count} worker(s), {size} documents: "
-                    f"{measured['seconds']} s, {measured['cores_used']} cores")
-                if (count, size) not in fastest or \
-                        measured["seconds"] < fastest[count, size]["seconds"]:
-                    fastest[count, size] = measured
-    runs: dict[str, Any] = {}
-    for count in counts:
-        short, full = fastest[count, sizes[small]], fastest[count, sizes[corpus]]
-        extra = sizes[corpus] - sizes[small]
-        runs[str(count)] = {
-            "documents": sizes[corpus], "wall_seconds": full["seconds"],
-            "wall_documents_per_second": round(sizes[corpus] / full["seconds"], 2),
-            "steady_documents_per_second": round(extra / max(0.1, full["seconds"]
-                                                             - short["seconds"]), 2),
-            "cores_used": full["cores_used"], "small_run_seconds": short["seconds"]}
-        log(f"  {count} worker(s): {runs[str(count)]}")
-    base, most = runs[str(counts[0])], runs[str(counts[-1])]
-    return {"runs": runs, "small_corpus": sizes[small], "rounds": rounds,
+        runs: dict[str, Any] = {}
+        for count in counts if round_ % 2 == 0 else counts[::-1]:
+            measured = {size: watch(ingest_argv(path, folder / f"w{count}-{size}-{round_}.db",
+                                                count))
+                        for path, size in sizes.items()}
+            short, full = measured[sizes[small]], measured[sizes[corpus]]
+            runs[str(count)] = {
+                "documents": sizes[corpus], "wall_seconds": full["seconds"],
+                "wall_documents_per_second": round(sizes[corpus] / full["seconds"], 2),
+                "steady_documents_per_second": round(extra / max(0.1, full["seconds"]
+                                                                 - short["seconds"]), 2),
+                "cores_used": full["cores_used"], "small_run_seconds": short["seconds"]}
+            log(f"  round {round_ + 1}, {count} worker(s): {runs[str(count)]}")
+        base, most = runs[str(counts[0])], runs[str(counts[-1])]
+        rounds_measured.append({
+            "runs": {count: runs[count] for count in map(str, counts)},
             "speedup_steady": round(most["steady_documents_per_second"]
                                     / base["steady_documents_per_second"], 2),
-            "speedup_wall": round(base["wall_seconds"] / most["wall_seconds"], 2)}
+            "speedup_wall": round(base["wall_seconds"] / most["wall_seconds"], 2)})
+    ranked = sorted(rounds_measured, key=lambda measured: measured["speedup_steady"])
+    median = ranked[len(ranked) // 2]
+    return {**median, "small_corpus": sizes[small], "rounds": rounds,
+            "round_of_median": rounds_measured.index(median) + 1,
+            "speedups_steady": [measured["speedup_steady"] for measured in rounds_measured],
+            "speedups_wall": [measured["speedup_wall"] for measured in rounds_measured]}
 
 
 def run(*, docs: int = 200, repeats: int = 3, worker_docs: int = 400,

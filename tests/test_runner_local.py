@@ -171,3 +171,32 @@ def test_stored_sources_with_the_same_content_are_skipped(tmp_path: Path) -> Non
 def test_bad_counts_are_refused(tmp_path: Path) -> None:
     with Store(tmp_path / "bad.db") as store, pytest.raises(UsageError, match="workers=0"):
         list(run_local([], store=store, pipeline=Pipeline(("normalise",)), workers=0))
+
+
+def test_workers_use_the_registry_files_given_on_the_command_line(tmp_path: Path) -> None:
+    orgs = tmp_path / "orgs.tsv"
+    orgs.write_text("id\tname\taliases\tcountry\tsector\tkind\twikidata\n"
+                    "steppe_water_council\tSteppe Water Council\tSWC\tKAZ\tGOV\tministry\t\n",
+                    encoding="utf-8")
+    article = tmp_path / "visit.txt"
+    article.write_text("Published: 2024-03-05\n\nThe Steppe Water Council met Uzbek officials "
+                       "in Tashkent on Monday.\n", encoding="utf-8")
+    database = tmp_path / "two.db"
+    result = CliRunner().invoke(app, ["ingest", str(article), "--db", str(database),
+                                      "--workers", "2", "--registry", str(orgs), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with Store(database, readonly=True) as store:
+        found = {row["id"]: row["country"] for row in store.entities(limit=100)}
+    assert found.get("org:steppe_water_council") == "KAZ", sorted(found)
+
+
+def test_a_bad_registry_file_stops_a_run_with_workers_before_it_starts(tmp_path: Path) -> None:
+    broken = tmp_path / "holders.tsv"
+    broken.write_text("person_id\tname\n\tNo Id\n", encoding="utf-8")
+    article = tmp_path / "visit.txt"
+    article.write_text("Kazakhstan and Uzbekistan signed a water agreement.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(article), "--db", str(tmp_path / "x.db"),
+                                      "--workers", "2", "--registry", str(broken)])
+    assert result.exit_code == 2
+    assert "holders.tsv" in result.output
+    assert not (tmp_path / "x.db").exists()
