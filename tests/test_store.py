@@ -91,6 +91,21 @@ def test_new_store_is_wal_at_current_version_with_foreign_keys(store: Store, db:
     other.close()
 
 
+def test_the_writer_checkpoints_the_log_less_often_and_leaves_none_behind(db: Path) -> None:
+    from dyadwatch.store.store import WAL_CHECKPOINT_PAGES
+
+    with Store(db) as store:
+        conn = store.connection()
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_CHECKPOINT_PAGES
+        for number in range(5):
+            store.write(full_doc(f"kg-{number}.txt"))
+        assert db.with_name(db.name + "-wal").stat().st_size > 0  # not copied back yet
+    # the last connection to close checkpoints the log and removes it; the rows are there
+    assert not db.with_name(db.name + "-wal").exists()
+    with Store(db, readonly=True) as reopened:
+        assert len(reopened.documents(limit=10)) >= 1
+
+
 def test_migration_from_an_older_version_keeps_data(db: Path) -> None:
     with Store(db, migrations=MIGRATIONS[:1]) as old:
         assert old.schema_version == 1

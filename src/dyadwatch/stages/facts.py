@@ -703,7 +703,7 @@ def import_inflect_unchecked() -> Any:
     """Import inflect (which quantulum3 loads) without typeguard's run-time instrumentation.
 
     inflect 7 decorates its engine's methods with typeguard's ``@typechecked``, which parses
-    and recompiles inflect's whole source once per method at import: about 4 seconds of
+    and recompiles inflect's whole source once per method at import: about 2 seconds of
     every process that reads a spelled-out sum (jaraco/inflect#212), and a type check on
     every later call. During that one import, ``typeguard`` is a module whose
     ``typechecked`` returns its target unchanged (what typeguard itself does under
