@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dyadwatch import api
@@ -65,6 +65,11 @@ def check_items(items: list[Article | Failure], source: str) -> None:
             assert isinstance(item, Article), item
             assert isinstance(item.text, str) and item.text.strip(), item
             item.text.encode("utf-8")  # no lone surrogates: the store could not write them
+
+
+# A file that starts with one of these marks is UTF-16 or UTF-32 text, whatever follows: the
+# reader decodes it as such (or fails the whole file), so line counts of UTF-8 do not apply.
+WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
 
 def expected_jsonl_items(data: bytes) -> int:
@@ -174,7 +179,7 @@ def jsonl_line(draw: st.DrawFn) -> bytes:
 def test_any_bytes_in_any_file(scratch: Path, data: bytes, suffix: str) -> None:
     items = read_file(scratch, f"any{suffix}", data)
     check_items(items, str(scratch / f"any{suffix}"))
-    if suffix == ".jsonl" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if suffix == ".jsonl" and not data.startswith(WIDE_BOMS):
         assert len(items) == expected_jsonl_items(data)
     else:
         assert len(items) >= 1  # a file in gives at least one item out
@@ -198,10 +203,14 @@ def test_tag_soup_html(scratch: Path, page: str, encoding: str) -> None:
 
 @fuzz(1200)
 @given(lines=st.lists(jsonl_line(), max_size=5), ending=st.sampled_from([b"\n", b"\r\n"]))
+@example(lines=[b"\xfe\xff", b"{}"], ending=b"\n")  # found by a full run: a UTF-16-BE mark
 def test_jsonl_with_wrong_types(scratch: Path, lines: list[bytes], ending: bytes) -> None:
     data = ending.join(lines)
     items = read_file(scratch, "records.jsonl", data)
     check_items(items, str(scratch / "records.jsonl"))
+    if data.startswith(WIDE_BOMS):  # a broken first line began with a UTF-16 mark
+        assert len(items) >= 1
+        return
     assert len(items) == expected_jsonl_items(data)
     failures = [item for item in items if isinstance(item, Failure)]
     assert all(f.line is not None or "no JSON record" in f.reason or "empty file" in f.reason
