@@ -139,11 +139,12 @@ def stored_sources(db: Path) -> int:
 
 
 def kill_once(corpus: Path, db: Path, rng: random.Random, *, total: int, workers: int = 1,
-              early_share: float = 0.2) -> dict[str, Any]:
+              early_share: float = 0.2, start_up_s: float = 3.0) -> dict[str, Any]:
     """Start an ingest and SIGKILL it at a random moment; say when and what was stored.
 
     With probability ``early_share`` (and always once everything is stored) the moment is
-    anywhere in the first three seconds; otherwise it is while documents are written.
+    anywhere in the first ``start_up_s`` seconds; otherwise it is while documents are
+    written. A run that ended by itself before the moment is recorded as such.
     """
     before = stored_sources(db)
     early = rng.random() < early_share or before >= total
@@ -153,14 +154,21 @@ def kill_once(corpus: Path, db: Path, rng: random.Random, *, total: int, workers
     started = time.monotonic()
     if early:
         # Anywhere in start-up: opening, creating or migrating the database, loading.
-        time.sleep(rng.uniform(0.0, 3.0))
+        deadline = started + rng.uniform(0.0, start_up_s)
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
     else:
         # While writing: once a few more documents are in, at a random point after.
         while process.poll() is None and stored_sources(db) < target:
             time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 0.15))
     finished_first = process.poll() is not None
-    os.killpg(process.pid, signal.SIGKILL)  # the whole group: workers die with the writer
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the whole group: workers die with the writer
+    except ProcessLookupError:
+        # The run ended by itself (a resume with nothing left to do starts and ends in under
+        # three seconds) and poll() reaped it: the group is gone, there is nothing to kill.
+        assert finished_first, "the ingest vanished without having ended"
     process.wait()
     return {"mode": "start-up" if early else "writing", "after_s": round(time.monotonic() - started, 3),
             "stored_before": before, "stored_after": stored_sources(db),

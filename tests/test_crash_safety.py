@@ -9,6 +9,7 @@ something.
 from __future__ import annotations
 
 import importlib.util
+import random
 import shutil
 import sqlite3
 from pathlib import Path
@@ -112,3 +113,34 @@ def test_the_corpus_is_our_own_and_varied(crash: ModuleType, tmp_path: Path) -> 
     assert inputs == 43 and len(texts) == 36 and len(set(texts)) == 36
     assert len({text.split("\n", 1)[0] for text in texts}) > 20  # varied headlines
     shutil.rmtree(tmp_path / "c")
+
+
+class _Latest(random.Random):
+    """A random source whose every pause is the longest allowed."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def test_a_run_that_ends_before_its_kill_is_recorded_not_an_error(crash: ModuleType,
+                                                                   tmp_path: Path) -> None:
+    # Everything stored already: the resume starts, finds nothing to do and ends well before
+    # the kill, and poll() reaps it, so there is no process group left to signal (CI saw
+    # ProcessLookupError here once start-up became fast).
+    corpus, db = tmp_path / "corpus", tmp_path / "crashed.db"
+    crash.make_corpus(corpus, 3, seed=5)
+    crash.run_to_end(corpus, db)
+    stored = crash.stored_sources(db)
+    record = crash.kill_once(corpus, db, _Latest(1), total=3, start_up_s=120.0)
+    assert record["mode"] == "start-up"
+    assert record["finished_before_kill"] is True
+    assert record["stored_before"] == record["stored_after"] == stored == 3
+    assert crash.check_store(db, _reference(crash, db)) == []
+
+
+def _reference(crash: ModuleType, db: Path) -> dict:
+    conn = sqlite3.connect(db)
+    try:
+        return crash.per_document(conn)
+    finally:
+        conn.close()
