@@ -82,8 +82,9 @@ def table(results: dict[str, Any]) -> str:
     """The Markdown the README shows between its result markers."""
     where = results["machine"]
     lines = [f"Machine: {where['cpu']}, {where['cores']} cores, {where['memory']} memory; "
-             f"Python {where['python']}, commit {where['commit']}. Other work shared the "
-             "machine during the runs (load averages below; 2 means both cores busy).", ""]
+             f"Python {where['python']}, commit {where['commit']}. Load averages are taken "
+             "before and after each part (2 means both cores busy; the benchmark's own "
+             "processes count: a run with 2 workers alone makes about 2).", ""]
     if "throughput" in results:
         lines += _throughput_rows(results["throughput"]) + [""]
         lines += _worker_rows(results["workers"]) + [""]
