@@ -5,7 +5,8 @@ times the queries the CLI, the API and the web UI run (pair timeline, filtered e
 lists, full-text search, entity page: p50 and p95 over repeated calls) as they were, then
 opens the store once for writing, which applies the newer migrations (their indexes), and
 times the current queries: before and after, on the same rows, in one run. "As they were"
-means schema version 1 and the entity page's former document query, kept below.
+means schema version 1 and the former queries, kept below: the entity page's document
+query, and one country's event list (both sides in one OR, every match sorted).
 
 Usage: python benchmarks/bench_queries.py [--events N] [--documents N] [--data-dir DIR]
 """
@@ -91,19 +92,32 @@ def _former_entity_documents(conn: Any, entity_id: str, limit: int) -> list[dict
     )
 
 
+def _former_country_clusters(conn: Any, country: str, *, limit: int, offset: int,
+                             **filters: Any) -> list[dict[str, Any]]:
+    """One country's event list before schema version 3: both sides in one OR."""
+    clauses, params = queries._event_clauses(between=None, country=country, **filters)
+    return queries._rows(
+        conn,
+        f"SELECT {queries._CLUSTER_COLUMNS} FROM event_clusters c{queries._where(clauses)}"
+        f" {queries._NEWEST_FIRST} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+
+
 def measure(path: Path, migrations: Any = None, *, former: bool = False
             ) -> dict[str, dict[str, float]]:
     """Time every query on the store at ``path`` read through ``migrations``' schema
-    (with the former entity document query when ``former``)."""
-    current = queries._entity_documents
+    (with the former queries when ``former``)."""
+    current = queries._entity_documents, queries._country_clusters
     if former:
         queries._entity_documents = _former_entity_documents
+        queries._country_clusters = _former_country_clusters
     try:
         with Store(path, readonly=True, migrations=migrations) as store:
             busy = _busiest(store)
             return {name: time_calls(call) for name, call in _queries(store, busy).items()}
     finally:
-        queries._entity_documents = current
+        queries._entity_documents, queries._country_clusters = current
 
 
 def run(*, events: int = 1_000_000, documents: int = 200_000,

@@ -396,7 +396,18 @@ CREATE INDEX idx_entity_aliases_entity_doc ON entity_aliases(entity_id, alias, d
 DROP INDEX idx_entity_aliases_entity;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: the event list of one country (either side of the pair) reads each side's
+# clusters newest first from an index and stops at the page, instead of collecting and
+# sorting all of a busy country's clusters (85,000 of 572,000 in the 1M-event benchmark
+# store: 140-220 ms to under 1 ms). date_hi is in the index so that ``since`` is checked
+# without reading the row. The key_b index is a prefix of its new one: dropped.
+_V3 = """
+CREATE INDEX idx_clusters_a_recent ON event_clusters(key_a, date_lo, date_hi);
+CREATE INDEX idx_clusters_b_recent ON event_clusters(key_b, date_lo, date_hi);
+DROP INDEX idx_clusters_key_b;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
