@@ -28,9 +28,9 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-FULL = {"docs": 200, "repeats": 3, "worker_docs": 400, "sizes": (100, 400),
+FULL = {"docs": 240, "repeats": 3, "worker_docs": 400, "sizes": (100, 400),
         "events": 1_000_000, "documents": 200_000}
-QUICK = {"docs": 40, "repeats": 1, "worker_docs": 60, "sizes": (20, 80), "events": 50_000,
+QUICK = {"docs": 48, "repeats": 1, "worker_docs": 60, "sizes": (20, 80), "events": 50_000,
          "documents": 10_000}
 TARGETS = {"end_to_end": 0.8, "pipeline": 0.8, "speedup": 1.7, "timeline_ms": 200,
            "events_ms": 200, "search_ms": 300, "memory_ratio": 1.1}

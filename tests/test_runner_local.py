@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,35 @@ def _cannot_build_in_a_worker():
     if multiprocessing.parent_process() is not None:
         raise RuntimeError("this stage cannot be built in a worker process")
     return lambda doc: doc
+
+
+# What the one-process run's pipeline thread did: (thread name, batch's first source, phase).
+PIPELINE_LOG: list[tuple[str, str, str]] = []
+NEXT_BATCH_STARTED = threading.Event()
+
+
+@register_stage("test_runner_watch", version="0", requires=("text",), adds=("watched",))
+class _WatchTheThread:
+    """Logs which thread runs each batch, and whether two batches ever overlap."""
+
+    def __init__(self) -> None:
+        self.busy = threading.Lock()
+
+    def __call__(self, doc: Document) -> Document:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: list[Document]) -> Iterator[Document]:
+        if not self.busy.acquire(blocking=False):
+            raise AssertionError("two batches in the pipeline at once")
+        try:
+            PIPELINE_LOG.append((threading.current_thread().name, docs[0].source, "start"))
+            if docs[0].source == "doc4":
+                NEXT_BATCH_STARTED.set()
+            done = list(docs)
+            PIPELINE_LOG.append((threading.current_thread().name, docs[0].source, "end"))
+        finally:
+            self.busy.release()
+        yield from done
 
 
 def _article(source: str, text: str) -> Article:
@@ -200,3 +230,64 @@ def test_a_bad_registry_file_stops_a_run_with_workers_before_it_starts(tmp_path:
     assert result.exit_code == 2
     assert "holders.tsv" in result.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_one_process_runs_the_next_batch_while_this_one_is_written(tmp_path: Path) -> None:
+    PIPELINE_LOG.clear()
+    NEXT_BATCH_STARTED.clear()
+    pipeline = Pipeline(("normalise", "test_runner_watch"))
+    articles = [_article(f"doc{i}", f"Dispatch {i} from the summit.") for i in range(10)]
+    with Store(tmp_path / "ahead.db") as store:
+        results = run_local(articles, store=store, pipeline=pipeline, batch_size=4)
+        first = next(results)
+        # While the caller holds the first batch's first document, the second batch is
+        # (or soon will be) in the pipeline: the one-process run is one batch ahead.
+        assert NEXT_BATCH_STARTED.wait(timeout=60)
+        rest = list(results)
+    assert [doc.source for doc in [first, *rest]] == [f"doc{i}" for i in range(10)]
+    assert {name for name, _, _ in PIPELINE_LOG} == {"dyadwatch-pipeline_0"}
+    assert [(source, phase) for _, source, phase in PIPELINE_LOG] == [
+        ("doc0", "start"), ("doc0", "end"), ("doc4", "start"), ("doc4", "end"),
+        ("doc8", "start"), ("doc8", "end")]
+
+
+def test_one_process_run_left_early_leaves_the_pipeline_idle(tmp_path: Path) -> None:
+    PIPELINE_LOG.clear()
+    pipeline = Pipeline(("normalise", "test_runner_watch"))
+    articles = [_article(f"doc{i}", f"Dispatch {i} from the summit.") for i in range(40)]
+    with Store(tmp_path / "early.db") as store:
+        results = run_local(articles, store=store, pipeline=pipeline, batch_size=4)
+        taken = [next(results) for _ in range(5)]
+        results.close()  # what an exception or Ctrl-C in the caller does to the generator
+    assert [doc.source for doc in taken] == [f"doc{i}" for i in range(5)]
+    assert not any(thread.name.startswith("dyadwatch-pipeline")
+                   for thread in threading.enumerate())
+    # the batch in progress was finished, none was started after leaving
+    assert PIPELINE_LOG[-1][2] == "end" and len(PIPELINE_LOG) <= 2 * 3
+    # and the same pipeline serves the next run at once
+    with Store(tmp_path / "again.db") as store:
+        again = list(run_local(articles[:6], store=store, pipeline=pipeline, batch_size=4))
+    assert [doc.source for doc in again] == [f"doc{i}" for i in range(6)]
+
+
+def test_one_process_run_interrupted_keeps_what_it_wrote(
+    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "interrupted.db"
+    written: list[str] = []
+
+    def interrupt_after_three(result: object, outcome: str) -> None:
+        if outcome == "inserted":
+            written.append(result.source)  # type: ignore[attr-defined]
+        if len(written) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        api.ingest(inputs, db_path=path, workers=1, on_result=interrupt_after_three)
+    assert not any(thread.name.startswith("dyadwatch-pipeline")
+                   for thread in threading.enumerate())
+    with Store(path, readonly=True) as store:
+        assert store.counts()["documents"] == 3
+    report = api.ingest(inputs, db_path=path, workers=1)
+    assert report.counts["unchanged"] == 3
+    assert record_dump(path) == record_dump(one_worker[0])
