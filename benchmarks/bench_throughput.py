@@ -189,10 +189,20 @@ def run(*, docs: int = 240, repeats: int = 3, worker_docs: int = 400,
         corpus = build_corpus(docs, folder)
         log(f"throughput on {docs} documents, {repeats} repeat(s)")
         measured = throughput(corpus, folder, repeats=repeats, log=log)
-        log("1 against 2 workers")
-        full = build_corpus(worker_docs, folder)
-        small = build_corpus(max(1, worker_docs // 5), folder)
-        return {"throughput": measured, "workers": workers(full, small, folder, log=log)}
+        return {"throughput": measured,
+                "workers": run_workers(worker_docs=worker_docs, folder=folder, log=log)}
+
+
+def run_workers(*, worker_docs: int = 400, folder: Path | None = None,
+                log: Callable[[str], None] = print) -> dict[str, Any]:
+    """(b) alone: 1 against 2 workers on ``worker_docs`` documents and a fifth of it."""
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="dyadwatch-bench-") as directory:
+            return run_workers(worker_docs=worker_docs, folder=Path(directory), log=log)
+    log("1 against 2 workers")
+    full = build_corpus(worker_docs, folder)
+    small = build_corpus(max(1, worker_docs // 5), folder)
+    return workers(full, small, folder, log=log)
 
 
 def main() -> None:

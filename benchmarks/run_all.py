@@ -1,6 +1,6 @@
 """Run every benchmark, write benchmarks/results.json and the results table of README.md.
 
-Usage: python benchmarks/run_all.py [--quick] [--only throughput memory queries]
+Usage: python benchmarks/run_all.py [--quick] [--only throughput workers memory queries]
 
 ``--quick`` shrinks every size (for trying the scripts; its figures are not the ones to
 report). ``--only`` runs some benchmarks and keeps the others' last results. Timings are
@@ -56,6 +56,11 @@ def run(only: set[str], sizes: dict[str, Any], previous: dict[str, Any]) -> dict
                                         worker_docs=sizes["worker_docs"], log=log)
         results["throughput"] = _stamped(measured["throughput"], before)
         results["workers"] = _stamped(measured["workers"], machine())
+    elif "workers" in only:
+        log("== workers")
+        before = machine()
+        results["workers"] = _stamped(
+            bench_throughput.run_workers(worker_docs=sizes["worker_docs"], log=log), before)
     if "memory" in only:
         log("== peak memory")
         before = machine()
@@ -192,7 +197,9 @@ def update_readme(markdown: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the scripts")
-    parser.add_argument("--only", nargs="+", choices=["throughput", "memory", "queries"],
+    parser.add_argument("--only", nargs="+",
+                        choices=["throughput", "workers", "memory", "queries"],
+                        help="throughput includes workers; workers alone runs only (b)",
                         default=["throughput", "memory", "queries"])
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
