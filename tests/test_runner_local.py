@@ -117,8 +117,9 @@ def test_two_workers_store_what_one_worker_stores(
         assert len(store.failures()) == 3
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_an_interrupted_run_finishes_when_run_again(
-    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path
+    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path, workers: int
 ) -> None:
     path = tmp_path / "resumed.db"
     written: list[str] = []
@@ -130,12 +131,14 @@ def test_an_interrupted_run_finishes_when_run_again(
             raise KeyboardInterrupt  # what Ctrl-C does in the middle of a run
 
     with pytest.raises(KeyboardInterrupt):
-        api.ingest(inputs, db_path=path, workers=2, on_result=interrupt_after_four)
+        api.ingest(inputs, db_path=path, workers=workers, on_result=interrupt_after_four)
     assert multiprocessing.active_children() == []  # the workers were stopped, not orphaned
+    assert not any(thread.name.startswith("dyadwatch-pipeline")  # nor the one-process thread
+                   for thread in threading.enumerate())
     with Store(path, readonly=True) as store:
         assert store.counts()["documents"] == 4
 
-    report = api.ingest(inputs, db_path=path, workers=2)
+    report = api.ingest(inputs, db_path=path, workers=workers)
     assert report.counts["unchanged"] == 4
     assert report.counts["inserted"] == one_worker[1].counts["inserted"] - 4
     assert record_dump(path) == record_dump(one_worker[0])
@@ -268,26 +271,3 @@ def test_one_process_run_left_early_leaves_the_pipeline_idle(tmp_path: Path) -> 
     with Store(tmp_path / "again.db") as store:
         again = list(run_local(articles[:6], store=store, pipeline=pipeline, batch_size=4))
     assert [doc.source for doc in again] == [f"doc{i}" for i in range(6)]
-
-
-def test_one_process_run_interrupted_keeps_what_it_wrote(
-    one_worker: tuple[Path, api.IngestReport], inputs: list[str], tmp_path: Path
-) -> None:
-    path = tmp_path / "interrupted.db"
-    written: list[str] = []
-
-    def interrupt_after_three(result: object, outcome: str) -> None:
-        if outcome == "inserted":
-            written.append(result.source)  # type: ignore[attr-defined]
-        if len(written) == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        api.ingest(inputs, db_path=path, workers=1, on_result=interrupt_after_three)
-    assert not any(thread.name.startswith("dyadwatch-pipeline")
-                   for thread in threading.enumerate())
-    with Store(path, readonly=True) as store:
-        assert store.counts()["documents"] == 3
-    report = api.ingest(inputs, db_path=path, workers=1)
-    assert report.counts["unchanged"] == 3
-    assert record_dump(path) == record_dump(one_worker[0])
