@@ -92,16 +92,9 @@ def _former_entity_documents(conn: Any, entity_id: str, limit: int) -> list[dict
     )
 
 
-def _former_country_clusters(conn: Any, country: str, *, limit: int, offset: int,
-                             **filters: Any) -> list[dict[str, Any]]:
+def _former_country_clusters(conn: Any, country: str, **filters: Any) -> list[dict[str, Any]]:
     """One country's event list before schema version 3: both sides in one OR."""
-    clauses, params = queries._event_clauses(between=None, country=country, **filters)
-    return queries._rows(
-        conn,
-        f"SELECT {queries._CLUSTER_COLUMNS} FROM event_clusters c{queries._where(clauses)}"
-        f" {queries._NEWEST_FIRST} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
+    return queries._filtered_clusters(conn, between=None, country=country, **filters)
 
 
 def measure(path: Path, migrations: Any = None, *, former: bool = False

@@ -116,8 +116,9 @@ def ingest(paths: Iterable[str | Path], *, db_path: str | Path, stdin: TextIO | 
 
     ``workers > 1`` runs the pipeline in that many processes (this one still reads and
     writes, in input order); give them a PipelineSpec (what to build) rather than a built
-    Pipeline, so that this process never loads the model it does not use. A source already stored with the same content is skipped
-    (outcome "unchanged"), so running again finishes an interrupted run. Returns an
+    Pipeline, so that this process never loads the model it does not use. A source
+    already stored with the same content is skipped (outcome "unchanged"), so running
+    again finishes an interrupted run. Returns an
     IngestReport; each failure is also written to the store's failures table. URLs and
     feed files in ``paths`` are fetched (readers.url); ``allow_private`` lets them reach
     private, loopback and link-local addresses.

@@ -125,9 +125,10 @@ def run_local(
 
     Yields a Document (to be written), a Failure (reader or stage) or a Skipped (already
     stored: nothing to do). Documents come in input order; failures and skipped inputs
-    are yielded as soon as they are known. ``workers=1`` runs in this process (the pipeline one batch ahead, in a thread). At most
-    ``in_flight`` batches (default two per worker) are with the workers at once. Raises
-    UsageError for a bad count and PipelineError when workers cannot build the pipeline.
+    are yielded as soon as they are known. ``workers=1`` runs in this process (the
+    pipeline one batch ahead, in a thread). At most ``in_flight`` batches (default two per
+    worker) are with the workers at once. Raises UsageError for a bad count and
+    PipelineError when workers cannot build the pipeline.
     """
     if workers < 1 or batch_size < 1:
         raise UsageError(f"workers={workers}, batch_size={batch_size}: both must be 1 or more.")

@@ -449,15 +449,9 @@ def list_events(
             source=source, min_sources=min_sources, limit=limit, offset=offset,
         )
     else:
-        clauses, params = _event_clauses(
-            between=between, country=country, type=type, mode=mode, since=since,
-            until=until, source=source, min_sources=min_sources,
-        )
-        clusters = _rows(
-            conn,
-            f"SELECT {_CLUSTER_COLUMNS} FROM event_clusters c{_where(clauses)}"
-            f" {_NEWEST_FIRST} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+        clusters = _filtered_clusters(
+            conn, between=between, country=country, type=type, mode=mode, since=since,
+            until=until, source=source, min_sources=min_sources, limit=limit, offset=offset,
         )
     evidence = _evidence(conn, [c["cluster_id"] for c in clusters], evidence_limit)
     for cluster in clusters:
@@ -468,6 +462,18 @@ def list_events(
 
 
 _NEWEST_FIRST = "ORDER BY c.date_lo DESC, c.id DESC"
+
+
+def _filtered_clusters(conn: sqlite3.Connection, *, limit: int, offset: int,
+                       **filters: Any) -> list[dict[str, Any]]:
+    """A page of the clusters every filter of ``_event_clauses`` keeps, newest first."""
+    clauses, params = _event_clauses(**filters)
+    return _rows(
+        conn,
+        f"SELECT {_CLUSTER_COLUMNS} FROM event_clusters c{_where(clauses)}"
+        f" {_NEWEST_FIRST} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
 
 
 def _country_clusters(conn: sqlite3.Connection, country: str, *, limit: int, offset: int,
