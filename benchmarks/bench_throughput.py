@@ -25,7 +25,8 @@ and on the full corpus, in rounds (the speedup is taken within a round; the medi
 is reported). The wall time includes
 starting the workers (each loads the model); the steady rate (the difference of the two
 runs) does not. The CPU the process tree used over the wall time ("cores used") says how
-much of the machine each run really had.
+much of the machine each run really had; the watcher reads only CPU times, four times a
+second (reading memory too, every 50 ms, cost a third of a core: see ``workers``).
 
 Usage: python benchmarks/bench_throughput.py [--docs N] [--repeats N] [--worker-docs N]
 """
@@ -82,6 +83,7 @@ def _stage_seconds(pipeline: Any, articles: list[Article], batch: int = 16) -> d
 
 BATCH = DEFAULT_BATCH_SIZE  # the pipeline's batch for spaCy (16), and bare spaCy's
 CHUNK = 3 * BATCH  # documents per paired turn
+WATCH_EVERY = 0.25  # seconds between two readings of the CPU times in (b)
 
 
 def throughput(corpus: Path, folder: Path, *, repeats: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -140,11 +142,13 @@ def throughput(corpus: Path, folder: Path, *, repeats: int, log: Callable[[str],
 
 
 def workers(corpus: Path, small: Path, folder: Path, *, counts: tuple[int, ...] = (1, 2),
-            rounds: int = 3, log: Callable[[str], None]) -> dict[str, Any]:
+            rounds: int = 5, log: Callable[[str], None]) -> dict[str, Any]:
     """``dyadwatch ingest --workers N`` on a small and on the full corpus, for each N.
 
     Each run is a fresh process, watched for the CPU its process tree uses: ``cores_used``
-    says how much of the machine the run got. The steady rate is the difference of the
+    says how much of the machine the run got. The watcher reads only CPU times, every
+    WATCH_EVERY seconds: watching memory as (c) does took a third of a core, which a run
+    with 2 workers, needing both cores, lost and a run with 1 did not. The steady rate is the difference of the
     two sizes (documents over seconds), which cancels starting the workers and the model.
     One round runs every count on both sizes, close together in time (the order of the
     counts alternates between rounds); the speedup is computed within each round, and the
@@ -157,7 +161,7 @@ def workers(corpus: Path, small: Path, folder: Path, *, counts: tuple[int, ...] 
         runs: dict[str, Any] = {}
         for count in counts if round_ % 2 == 0 else counts[::-1]:
             measured = {size: watch(ingest_argv(path, folder / f"w{count}-{size}-{round_}.db",
-                                                count))
+                                                count), every=WATCH_EVERY, memory=False)
                         for path, size in sizes.items()}
             short, full = measured[sizes[small]], measured[sizes[corpus]]
             runs[str(count)] = {
