@@ -19,12 +19,13 @@ from dyadwatch.document import Document, Failure
 from dyadwatch.errors import PipelineError, UsageError
 from dyadwatch.pipeline import Pipeline, register_stage
 from dyadwatch.readers import Article, article_to_document
-from dyadwatch.runners import Skipped, run_local, skip_stored
-from dyadwatch.store import Store
+from dyadwatch.runners import Coded, Skipped, run_local, skip_stored
+from dyadwatch.store import Store, to_rows
 from runner_dumps import record_dump
 
 ROOT = Path(__file__).resolve().parents[1]
 CRASH_MARKER = "PLEASE-CRASH-THE-WORKER"
+UNSTORABLE_MARKER = "PLEASE-BREAK-THE-TEXT"
 
 
 # Stages for the cheap pipelines below. Workers import this module to find them (the
@@ -34,6 +35,16 @@ def _crash_on_marker():
     def run(doc: Document) -> Document:
         if CRASH_MARKER in doc.text:
             os._exit(70)  # what an out-of-memory kill or a native crash looks like
+        return doc
+
+    return run
+
+
+@register_stage("test_runner_unstorable", version="0", requires=("text",), adds=("broken",))
+def _break_the_text_on_marker():
+    def run(doc: Document) -> Document:
+        if UNSTORABLE_MARKER in doc.text:
+            doc.text += " \udc80"  # a lone surrogate: no content hash, no UTF-8 for SQLite
         return doc
 
     return run
@@ -155,11 +166,35 @@ def test_only_the_document_that_kills_its_worker_fails(tmp_path: Path) -> None:
     with Store(tmp_path / "crash.db") as store:
         results = list(run_local(articles, store=store, pipeline=pipeline, workers=2,
                                  batch_size=3))
-    assert [r.source for r in results if isinstance(r, Document)] == [
+    assert [r.source for r in results if isinstance(r, Coded)] == [
         f"doc{i}" for i in range(9) if i != 5]
     failures = [r for r in results if isinstance(r, Failure)]
     assert [(f.source, f.stage) for f in failures] == [("doc5", "worker")]
     assert "died" in failures[0].reason
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_document_comes_back_as_the_rows_the_store_keeps(tmp_path: Path, workers: int) -> None:
+    pipeline = Pipeline(("normalise", "test_runner_unstorable"))
+    articles = [_article(f"doc{i}", f"Dispatch {i} from the summit in Astana.") for i in range(7)]
+    articles[2] = _article("doc2", f"A dispatch the store cannot hold: {UNSTORABLE_MARKER}.")
+    made = {doc.source: doc for doc in api.process_articles(articles, pipeline=pipeline)}
+    with Store(tmp_path / "rows.db") as store:
+        results = list(run_local(articles, store=store, pipeline=pipeline, workers=workers,
+                                 batch_size=3))
+        outcomes = [store.write_rows(r.rows) for r in results if isinstance(r, Coded)]
+        stored = {r.source: store.load(r.doc_id) for r in results if isinstance(r, Coded)}
+    assert [r.source for r in results] == [f"doc{i}" for i in range(7)]  # input order kept
+    failure = results[2]
+    assert isinstance(failure, Failure) and failure.stage == "store"
+    assert "doc2" in failure.reason and "not valid Unicode" in failure.reason
+    for coded in results[:2] + results[3:]:
+        assert isinstance(coded, Coded)
+        doc = made[coded.source]
+        assert coded.rows == to_rows(doc)  # made where the document was coded
+        assert coded.document() == doc == stored[coded.source]
+        assert (coded.doc_id, coded.content_hash) == (doc.doc_id, doc.content_hash)
+    assert outcomes == ["inserted"] * 6
 
 
 def test_workers_that_cannot_build_the_pipeline_stop_the_run(tmp_path: Path) -> None:

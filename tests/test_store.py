@@ -23,7 +23,7 @@ from dyadwatch.document import (
     Span,
 )
 from dyadwatch.errors import DyadwatchError, SchemaTooNewError, StoreError
-from dyadwatch.store import MIGRATIONS, SCHEMA_VERSION, NotFound, Store, open_store
+from dyadwatch.store import MIGRATIONS, SCHEMA_VERSION, NotFound, Store, open_store, prepare
 from store_docs import add_event, dump_tables, make_doc
 
 
@@ -328,6 +328,26 @@ def test_write_failure_is_a_store_error_and_stores_nothing(store: Store, where: 
     assert store.write(make_doc("good.txt", ["Fine."])) == "inserted"
 
 
+def test_rows_prepared_elsewhere_are_written_as_the_document_would_be(tmp_path: Path) -> None:
+    # What a worker process does: prepare the rows, hand them to the one writer.
+    doc = make_doc("a.txt", ["Kazakhstan hosted Kyrgyzstan in Astana."], published="2024-03-05")
+    add_event(doc, 0, "CONSULT", "KAZ", "KGZ", "2024-03-04")
+    copy = make_doc("b.txt", ["Kazakhstan hosted Kyrgyzstan in Astana."], published="2024-03-05")
+    other = make_doc("c.txt", ["Uzbek officials visited Dushanbe."])
+    add_event(other, 0, "CONSULT", "UZB", "TJK", "2024-03-05")
+    with Store(tmp_path / "doc.db") as by_doc, Store(tmp_path / "rows.db") as by_rows:
+        steps = [(doc, False), (doc, False), (copy, False), (other, False), (doc, True)]
+        assert [by_doc.write(d, force=f) for d, f in steps] == [
+            by_rows.write_rows(prepare(d), force=f) for d, f in steps] == [
+            "inserted", "unchanged", "duplicate", "inserted", "replaced"]
+        assert by_rows.counts() == by_doc.counts()
+        assert by_rows.load(doc.doc_id) == by_doc.load(doc.doc_id) == doc
+        assert by_rows.events() == by_doc.events()
+    bad = make_doc("bad.txt", ["A lone surrogate \udc80 here."])
+    with pytest.raises(StoreError, match="bad.txt.*not valid Unicode"):
+        prepare(bad)
+
+
 def test_failures_are_recorded_once_per_run(store: Store) -> None:
     failure = Failure("feed.jsonl", "decode", "invalid JSON", line=7)
     store.record_failure(failure, run_id="r1")
@@ -450,6 +470,6 @@ def test_public_api_is_pinned() -> None:
 
     assert sorted(package.__all__) == sorted([
         "Store", "open_store", "export", "NotFound", "DEFAULT_DB", "EXPORT_FORMATS",
-        "EXPORT_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "to_rows", "from_rows",
+        "EXPORT_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "to_rows", "from_rows", "prepare",
     ])
     assert all(hasattr(package, name) for name in package.__all__)

@@ -17,7 +17,8 @@ from .pipeline import DEFAULT_STAGES, Pipeline
 from .readers import Article, article_to_document, read_paths
 
 if TYPE_CHECKING:
-    from .runners.local import PipelineSpec
+    from .runners.local import Coded, PipelineSpec
+    from .store import Store
 
 __all__ = [
     "build_pipeline",
@@ -118,7 +119,9 @@ def ingest(paths: Iterable[str | Path], *, db_path: str | Path, stdin: TextIO | 
     writes, in input order); give them a PipelineSpec (what to build) rather than a built
     Pipeline, so that this process never loads the model it does not use. A source
     already stored with the same content is skipped (outcome "unchanged"), so running
-    again finishes an interrupted run. Returns an
+    again finishes an interrupted run. ``on_result(result, outcome)`` is called for every
+    input: ``result`` is a ``runners.Coded`` (the document's rows; ``result.document()``
+    rebuilds the Document), a Failure or a ``runners.Skipped``. Returns an
     IngestReport; each failure is also written to the store's failures table. URLs and
     feed files in ``paths`` are fetched (readers.url); ``allow_private`` lets them reach
     private, loopback and link-local addresses.
@@ -151,14 +154,15 @@ def ingest(paths: Iterable[str | Path], *, db_path: str | Path, stdin: TextIO | 
     return report
 
 
-def _store(store: Any, doc: Document, report: IngestReport) -> tuple[Document | Failure, str]:
-    """Write ``doc``; a document the store refuses becomes a Failure and the run goes on."""
+def _store(store: Store, coded: Coded, report: IngestReport) -> tuple[Coded | Failure, str]:
+    """Write a ``runners.Coded``; a document the store refuses becomes a Failure and the
+    run goes on."""
     from .errors import StoreError
 
     try:
-        return doc, store.write(doc)
+        return coded, store.write_rows(coded.rows)
     except StoreError as exc:
-        failure = Failure(doc.source, "store", str(exc))
+        failure = Failure(coded.source, "store", str(exc))
         store.record_failure(failure, run_id=report.run_id)
         report.failures.append(failure)
         return failure, "failed"

@@ -29,6 +29,7 @@ from ..document import Document, Failure
 from ..errors import UsageError
 from ..store.rows import CHILD_TABLES, DocumentRows, from_rows, to_rows
 from ..store.schema import SCHEMA_VERSION, migrate
+from .local import Coded
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -236,6 +237,12 @@ def read_parquet(parquet_dir: str | Path, *, window: int = 500) -> Iterator[Docu
     memory depends on the window, not on the size of the directory. Raises UsageError when
     the directory is not a complete ``spark-ingest`` output.
     """
+    for item in _read_rows(parquet_dir, window):
+        yield from_rows(item) if isinstance(item, DocumentRows) else item
+
+
+def _read_rows(parquet_dir: str | Path, window: int) -> Iterator[DocumentRows | Failure]:
+    """``read_parquet`` before the rows become Documents: what ``load`` writes as they are."""
     read_manifest(parquet_dir)
     datasets = {table: _dataset(Path(parquet_dir) / table) for table in PARQUET_TABLES}
     ordinals = _ordinals(datasets)
@@ -266,7 +273,7 @@ def _ordinals(datasets: dict[str, Any]) -> Any:
     return pc.take(found, pc.sort_indices(found))
 
 
-def _window(datasets: dict[str, Any], ordinals: list[int]) -> Iterator[Document | Failure]:
+def _window(datasets: dict[str, Any], ordinals: list[int]) -> Iterator[DocumentRows | Failure]:
     import pyarrow.dataset as ds
 
     condition = (ds.field("ordinal") >= ordinals[0]) & (ds.field("ordinal") <= ordinals[-1])
@@ -284,7 +291,7 @@ def _window(datasets: dict[str, Any], ordinals: list[int]) -> Iterator[Document 
             yield Failure(**failures[0])
             continue
         tables = {table: grouped[table].get(ordinal, []) for table in CHILD_TABLES}
-        yield from_rows(DocumentRows(grouped["documents"][ordinal][0], tables))
+        yield DocumentRows(grouped["documents"][ordinal][0], tables)
 
 
 def load(
@@ -296,9 +303,11 @@ def load(
 ) -> IngestReport:
     """Write the documents and failures of a ``spark-ingest`` output into the store.
 
-    Documents are written in input order with ``Store.write`` (so a source already stored
-    with the same content is "unchanged"), failures recorded; the load is one run of the
-    store's runs table. Returns an IngestReport. Raises UsageError for a directory that is
+    Documents are written in input order, as the rows they are in Parquet
+    (``Store.write_rows``: a source already stored with the same content is "unchanged"),
+    failures recorded; the load is one run of the store's runs table. ``on_result(result,
+    outcome)`` gets a ``Coded`` (``result.document()`` rebuilds the Document) or a
+    Failure. Returns an IngestReport. Raises UsageError for a directory that is
     not a complete spark-ingest output.
     """
     from ..api import IngestReport
@@ -309,7 +318,8 @@ def load(
     try:
         run_id = store.begin_run(["load", str(parquet_dir)])
         report = IngestReport(run_id=run_id, db_path=str(db_path))
-        for result in read_parquet(parquet_dir, window=window):
+        for item in _read_rows(parquet_dir, window):
+            result = Coded(item) if isinstance(item, DocumentRows) else item
             outcome = _store(store, result, run_id, report)
             report.counts[outcome] = report.counts.get(outcome, 0) + 1
             if on_result is not None:
@@ -320,12 +330,12 @@ def load(
     return report
 
 
-def _store(store: Any, result: Document | Failure, run_id: str, report: IngestReport) -> str:
+def _store(store: Any, result: Coded | Failure, run_id: str, report: IngestReport) -> str:
     from ..errors import StoreError
 
-    if isinstance(result, Document):
+    if isinstance(result, Coded):
         try:
-            return str(store.write(result, run_id=run_id))
+            return str(store.write_rows(result.rows, run_id=run_id))
         except StoreError as exc:  # a document the store refuses is a failure, not the end
             result = Failure(result.source, "store", str(exc))
     store.record_failure(result, run_id=run_id)

@@ -31,7 +31,7 @@ from .writer import (
     unlink_source,
 )
 
-__all__ = ["Store", "open_store", "DEFAULT_DB", "WriteOutcome"]
+__all__ = ["Store", "open_store", "prepare", "DEFAULT_DB", "WriteOutcome"]
 
 DEFAULT_DB = "dyadwatch.db"
 # Pages of write-ahead log between automatic checkpoints (SQLite's default: 1,000); at the
@@ -239,15 +239,16 @@ class Store:
         stored content (after the pipeline improved) and returns "replaced". Raises
         StoreError on a read-only store or a database failure (nothing is then stored).
         """
-        try:
-            rows = to_rows(doc)
-        except UnicodeEncodeError as exc:  # a lone surrogate, left by a lenient decoder
-            raise StoreError(
-                f"Cannot write {doc.source}: its text is not valid Unicode ({exc}). Decode the "
-                "input strictly or replace the bad characters; nothing was stored."
-            ) from exc
-        with self._transaction(f"write {doc.source}") as conn:
-            return self._write_rows(conn, doc.source, rows, run_id, force)
+        return self.write_rows(prepare(doc), run_id=run_id, force=force)
+
+    def write_rows(
+        self, rows: DocumentRows, *, run_id: str | None = None, force: bool = False
+    ) -> WriteOutcome:
+        """``write`` for a document already turned into rows by ``prepare`` (in a worker
+        process, say, so that the writing process only executes SQL)."""
+        source = str(rows.document["source"])
+        with self._transaction(f"write {source}") as conn:
+            return self._write_rows(conn, source, rows, run_id, force)
 
     @staticmethod
     def _write_rows(
@@ -455,6 +456,21 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """The underlying connection, for read-only use by exporters and tools."""
         return self._conn
+
+
+def prepare(doc: Document) -> DocumentRows:
+    """The rows ``Store.write`` stores for ``doc`` (no database needed: a worker makes them).
+
+    Raises StoreError when the text is not valid Unicode (a lone surrogate, left by a
+    lenient decoder), which SQLite cannot store.
+    """
+    try:
+        return to_rows(doc)
+    except UnicodeEncodeError as exc:
+        raise StoreError(
+            f"Cannot write {doc.source}: its text is not valid Unicode ({exc}). Decode the "
+            "input strictly or replace the bad characters; nothing was stored."
+        ) from exc
 
 
 def _load(conn: sqlite3.Connection, doc_id: str) -> Document:
