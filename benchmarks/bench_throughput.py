@@ -20,11 +20,10 @@ Ratios are throughputs (documents per second) divided by bare spaCy's: issue 4 a
 coding add at most 25% on top of parsing (the pipeline's ratio 0.8 or more), issue 7 that
 end to end reach 0.8. The median and quartiles of the per-chunk ratios show the spread.
 
-(b) ``dyadwatch ingest --workers N`` for N = 1 and 2, each in a fresh process on a small
-and on the full corpus, in rounds (the speedup is taken within a round; the median round
-is reported). The wall time includes
-starting the workers (each loads the model); the steady rate (the difference of the two
-runs) does not. The CPU the process tree used over the wall time ("cores used") says how
+(b) ``dyadwatch ingest --workers N`` for N = 1 and 2, each in a fresh process, in rounds
+(the speedup is taken within a round; the median round is reported). The wall time
+includes starting the workers (each loads the model); the steady rate, taken within the
+run from the moment each document is done (after the first fifth), does not. The CPU the process tree used over the wall time ("cores used") says how
 much of the machine each run really had; the watcher reads only CPU times, four times a
 second (reading memory too, every 50 ms, cost a third of a core: see ``workers``).
 
@@ -84,6 +83,7 @@ def _stage_seconds(pipeline: Any, articles: list[Article], batch: int = 16) -> d
 BATCH = DEFAULT_BATCH_SIZE  # the pipeline's batch for spaCy (16), and bare spaCy's
 CHUNK = 3 * BATCH  # documents per paired turn
 WATCH_EVERY = 0.25  # seconds between two readings of the CPU times in (b)
+TIMED_INGEST = Path(__file__).resolve().with_name("timed_ingest.py")
 
 
 def throughput(corpus: Path, folder: Path, *, repeats: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -141,35 +141,46 @@ def throughput(corpus: Path, folder: Path, *, repeats: int, log: Callable[[str],
     return result
 
 
-def workers(corpus: Path, small: Path, folder: Path, *, counts: tuple[int, ...] = (1, 2),
-            rounds: int = 5, log: Callable[[str], None]) -> dict[str, Any]:
-    """``dyadwatch ingest --workers N`` on a small and on the full corpus, for each N.
+def workers(corpus: Path, folder: Path, *, counts: tuple[int, ...] = (1, 2), rounds: int = 5,
+            log: Callable[[str], None]) -> dict[str, Any]:
+    """``dyadwatch ingest --workers N`` on the corpus, for each N, in rounds.
 
-    Each run is a fresh process, watched for the CPU its process tree uses: ``cores_used``
-    says how much of the machine the run got. The watcher reads only CPU times, every
-    WATCH_EVERY seconds: watching memory as (c) does took a third of a core, which a run
-    with 2 workers, needing both cores, lost and a run with 1 did not. The steady rate is the difference of the
-    two sizes (documents over seconds), which cancels starting the workers and the model.
-    One round runs every count on both sizes, close together in time (the order of the
-    counts alternates between rounds); the speedup is computed within each round, and the
-    median of the rounds is reported, with the round it comes from.
+    Each run is a fresh process (``timed_ingest.py``: the CLI as it is, with a clock
+    reading as each document is done). The steady rate is taken within the run, between
+    two moments when both workers have just handed back a batch: documents come back in
+    batches of 16, two at a time with two workers, so the corpus is a whole number of
+    pairs of batches, and the rate is the documents after the first quarter of the pairs
+    (the warm-up: starting the processes and the model) over the seconds they took. Each run is watched for the CPU its process tree uses
+    (``cores_used``: how much of the machine the run got); the watcher reads only CPU
+    times, every WATCH_EVERY seconds: watching memory as (c) does took a third of a core,
+    which a run with 2 workers, needing both cores, lost and a run with 1 did not. One
+    round runs every count, close together in time (the order of the counts alternates
+    between rounds); the speedup is computed within each round, and the median of the
+    rounds is reported, with the round it comes from.
     """
-    sizes = {path: sum(1 for _ in path.open(encoding="utf-8")) for path in (small, corpus)}
-    extra = sizes[corpus] - sizes[small]
+    documents = sum(1 for _ in corpus.open(encoding="utf-8"))
+    pair = 2 * BATCH
+    if documents % pair:
+        raise SystemExit(f"(b) needs a multiple of {pair} documents, not {documents}")
+    warm = pair * max(1, documents // pair // 4)
     rounds_measured: list[dict[str, Any]] = []
     for round_ in range(rounds):
         runs: dict[str, Any] = {}
         for count in counts if round_ % 2 == 0 else counts[::-1]:
-            measured = {size: watch(ingest_argv(path, folder / f"w{count}-{size}-{round_}.db",
-                                                count), every=WATCH_EVERY, memory=False)
-                        for path, size in sizes.items()}
-            short, full = measured[sizes[small]], measured[sizes[corpus]]
+            times_file = folder / f"w{count}-{round_}.json"
+            argv = [sys.executable, str(TIMED_INGEST), str(times_file),
+                    *ingest_argv(corpus, folder / f"w{count}-{round_}.db", count)[1:]]
+            watched = watch(argv, every=WATCH_EVERY, memory=False)
+            times = json.loads(times_file.read_text(encoding="utf-8"))
+            if watched["exit_code"] != 0 or len(times) != documents:
+                raise SystemExit(f"ingest with {count} worker(s) failed: {watched}")
             runs[str(count)] = {
-                "documents": sizes[corpus], "wall_seconds": full["seconds"],
-                "wall_documents_per_second": round(sizes[corpus] / full["seconds"], 2),
-                "steady_documents_per_second": round(extra / max(0.1, full["seconds"]
-                                                                 - short["seconds"]), 2),
-                "cores_used": full["cores_used"], "small_run_seconds": short["seconds"]}
+                "documents": documents, "wall_seconds": watched["seconds"],
+                "wall_documents_per_second": round(documents / watched["seconds"], 2),
+                "first_document_seconds": round(times[0], 1),
+                "steady_documents_per_second": round(
+                    (documents - warm) / (times[-1] - times[warm - 1]), 2),
+                "cores_used": watched["cores_used"]}
             log(f"  round {round_ + 1}, {count} worker(s): {runs[str(count)]}")
         base, most = runs[str(counts[0])], runs[str(counts[-1])]
         rounds_measured.append({
@@ -179,15 +190,15 @@ def workers(corpus: Path, small: Path, folder: Path, *, counts: tuple[int, ...] 
             "speedup_wall": round(base["wall_seconds"] / most["wall_seconds"], 2)})
     ranked = sorted(rounds_measured, key=lambda measured: measured["speedup_steady"])
     median = ranked[len(ranked) // 2]
-    return {**median, "small_corpus": sizes[small], "rounds": rounds,
+    return {**median, "warm_up_documents": warm, "rounds": rounds,
             "round_of_median": rounds_measured.index(median) + 1,
             "speedups_steady": [measured["speedup_steady"] for measured in rounds_measured],
             "speedups_wall": [measured["speedup_wall"] for measured in rounds_measured]}
 
 
-def run(*, docs: int = 240, repeats: int = 3, worker_docs: int = 400,
+def run(*, docs: int = 240, repeats: int = 3, worker_docs: int = 416,
         log: Callable[[str], None] = print) -> dict[str, Any]:
-    """(a) on a corpus of ``docs`` documents, (b) on ``worker_docs`` and a fifth of it."""
+    """(a) on a corpus of ``docs`` documents, (b) on ``worker_docs`` documents."""
     with tempfile.TemporaryDirectory(prefix="dyadwatch-bench-") as directory:
         folder = Path(directory)
         corpus = build_corpus(docs, folder)
@@ -197,23 +208,21 @@ def run(*, docs: int = 240, repeats: int = 3, worker_docs: int = 400,
                 "workers": run_workers(worker_docs=worker_docs, folder=folder, log=log)}
 
 
-def run_workers(*, worker_docs: int = 400, folder: Path | None = None,
+def run_workers(*, worker_docs: int = 416, folder: Path | None = None,
                 log: Callable[[str], None] = print) -> dict[str, Any]:
-    """(b) alone: 1 against 2 workers on ``worker_docs`` documents and a fifth of it."""
+    """(b) alone: 1 against 2 workers on ``worker_docs`` documents."""
     if folder is None:
         with tempfile.TemporaryDirectory(prefix="dyadwatch-bench-") as directory:
             return run_workers(worker_docs=worker_docs, folder=Path(directory), log=log)
     log("1 against 2 workers")
-    full = build_corpus(worker_docs, folder)
-    small = build_corpus(max(1, worker_docs // 5), folder)
-    return workers(full, small, folder, log=log)
+    return workers(build_corpus(worker_docs, folder), folder, log=log)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=240)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--worker-docs", type=int, default=400)
+    parser.add_argument("--worker-docs", type=int, default=416)
     args = parser.parse_args()
     print(json.dumps(run(docs=args.docs, repeats=args.repeats, worker_docs=args.worker_docs),
                      indent=2))
