@@ -30,6 +30,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description,
              "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
     for status, description in ((404, "No record with that id, name or code."),
+                                (414, "The query string is over the server's cap (8,192 "
+                                      "bytes by default): ask for less."),
                                 (422, "A parameter is not valid; the message says which."))}
 router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
