@@ -23,9 +23,10 @@ end to end reach 0.8. The median and quartiles of the per-chunk ratios show the 
 (b) ``dyadwatch ingest --workers N`` for N = 1 and 2, each in a fresh process, in rounds
 (the speedup is taken within a round; the median round is reported). The wall time
 includes starting the workers (each loads the model); the steady rate, taken within the
-run from the moment each document is done (after the first fifth), does not. The CPU the process tree used over the wall time ("cores used") says how
-much of the machine each run really had; the watcher reads only CPU times, four times a
-second (reading memory too, every 50 ms, cost a third of a core: see ``workers``).
+run from the moment each document is done (after a warm-up of a quarter of the run), does
+not. The CPU the process tree used over the wall time ("cores used") says how much of the
+machine each run really had; the watcher reads only CPU times, four times a second
+(reading memory too, every 50 ms, cost a third of a core: see ``workers``).
 
 Usage: python benchmarks/bench_throughput.py [--docs N] [--repeats N] [--worker-docs N]
 """
@@ -150,11 +151,11 @@ def workers(corpus: Path, folder: Path, *, counts: tuple[int, ...] = (1, 2), rou
     two moments when both workers have just handed back a batch: documents come back in
     batches of 16, two at a time with two workers, so the corpus is a whole number of
     pairs of batches, and the rate is the documents after the first quarter of the pairs
-    (the warm-up: starting the processes and the model) over the seconds they took. Each run is watched for the CPU its process tree uses
-    (``cores_used``: how much of the machine the run got); the watcher reads only CPU
-    times, every WATCH_EVERY seconds: watching memory as (c) does took a third of a core,
-    which a run with 2 workers, needing both cores, lost and a run with 1 did not. One
-    round runs every count, close together in time (the order of the counts alternates
+    (the warm-up: starting the processes and the model) over the seconds they took. Each
+    run is watched for the CPU its process tree uses (``cores_used``: how much of the
+    machine the run got); the watcher reads only CPU times, every WATCH_EVERY seconds:
+    watching memory as (c) does took a third of a core, which a run with 2 workers,
+    needing both cores, lost and a run with 1 did not. One round runs every count, close together in time (the order of the counts alternates
     between rounds); the speedup is computed within each round, and the median of the
     rounds is reported, with the round it comes from.
     """

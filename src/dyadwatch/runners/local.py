@@ -131,7 +131,7 @@ class Coded:
     @property
     def source(self) -> str:
         """Where the article came from."""
-        return str(self.rows.document["source"])
+        return self.rows.source
 
     @property
     def doc_id(self) -> str:

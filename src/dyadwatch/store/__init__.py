@@ -3,7 +3,8 @@
 ``Store(path)`` opens (creating or migrating) a database; ``Store(path, readonly=True)``
 reads one without ever writing. ``open_store()`` finds the path in $DYADWATCH_DB, else uses
 ./dyadwatch.db. ``prepare(doc)`` makes the rows ``Store.write`` stores, without a database
-(workers make them; ``Store.write_rows`` stores them). ``export(store, fmt=..., out_dir=...)`` writes one file per table.
+(workers make them; ``Store.write_rows`` stores them). ``export(store, fmt=...,
+out_dir=...)`` writes one file per table.
 """
 
 from __future__ import annotations

@@ -76,6 +76,11 @@ class DocumentRows:
         return str(self.document["doc_id"])
 
     @property
+    def source(self) -> str:
+        """Where the document came from."""
+        return str(self.document["source"])
+
+    @property
     def content_hash(self) -> str:
         """The document's content hash."""
         return str(self.document["content_hash"])

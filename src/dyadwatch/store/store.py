@@ -246,9 +246,8 @@ class Store:
     ) -> WriteOutcome:
         """``write`` for a document already turned into rows by ``prepare`` (in a worker
         process, say, so that the writing process only executes SQL)."""
-        source = str(rows.document["source"])
-        with self._transaction(f"write {source}") as conn:
-            return self._write_rows(conn, source, rows, run_id, force)
+        with self._transaction(f"write {rows.source}") as conn:
+            return self._write_rows(conn, rows.source, rows, run_id, force)
 
     @staticmethod
     def _write_rows(

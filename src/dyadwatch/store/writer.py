@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from operator import itemgetter
 from typing import Any
 
 from .coref import assign_cluster, refresh_clusters
@@ -32,10 +31,7 @@ def _insert_many(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]
     columns = list(rows[0])
     quoted = ", ".join('"' + column + '"' for column in columns)
     sql = f"INSERT INTO {table} ({quoted}) VALUES ({_marks(columns)})"
-    if len(columns) == 1:
-        conn.executemany(sql, [(row[columns[0]],) for row in rows])
-    else:  # itemgetter builds each row's tuple in C (this runs for every row of a write)
-        conn.executemany(sql, map(itemgetter(*columns), rows))
+    conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
 def insert_document(
